@@ -187,8 +187,9 @@ typedef struct tp_endpoint {
     uint32_t snd_nxt;      /* highest sequence number sent + 1 (valid if SEQ_KNOWN) */
     uint32_t fin_seq;      /* sequence number of its FIN (valid if SENT_FIN) */
     uint32_t syn_ack_seq;  /* seq of its SYN-ACK (valid if SENT_SYN_ACK) */
-    uint64_t bytes;        /* payload bytes sent */
+    uint32_t last_ack;     /* highest acknowledgment number sent (valid if SENT_ACK) */
     uint32_t packets;      /* segments sent */
+    uint64_t bytes;        /* payload bytes sent */
     uint16_t flags;        /* TP_EP_* */
     uint8_t  state;        /* tp_tcp_state */
     uint8_t  reserved;
@@ -203,6 +204,9 @@ enum {
     TP_EP_SENT_RST      = 1u << 5,
     TP_EP_HALF_CLOSE    = 1u << 6,  /* sent data after the peer's FIN (expert raised once) */
     TP_EP_SENT_DATA     = 1u << 7,
+    TP_EP_SENT_ACK      = 1u << 8,
+    TP_EP_BAD_SYN_ACK   = 1u << 9,  /* its SYN-ACK acknowledged the wrong number */
+    TP_EP_PASSIVE_OPEN  = 1u << 10, /* entered SYN_RECEIVED from LISTEN: an RST returns it there */
 };
 
 /* Zeek's view of the same connection (zeek.c): per-endpoint states and
@@ -233,7 +237,7 @@ typedef struct tp_conn {
     uint8_t    open_kind;              /* tp_open_kind, so far */
     uint8_t    close_kind;             /* tp_close_kind, so far */
     uint8_t    client;                 /* index of the client endpoint, 0 or 1 */
-    uint8_t    cflags;                 /* TP_CONN_* */
+    uint16_t   cflags;                 /* TP_CONN_* */
     tp_zeek    zeek;
 } tp_conn;
 
@@ -246,6 +250,8 @@ enum {
     TP_CONN_HANDSHAKE_SEEN = 1u << 5, /* began with SYN or SYN-ACK */
     TP_CONN_THREE_WAY_CLOSE= 1u << 6, /* passive FIN was the first ACK of the active FIN */
     TP_CONN_ROLES_KNOWN    = 1u << 7,
+    TP_CONN_SIM_CLOSE      = 1u << 8, /* a FIN crossed the peer's FIN */
+    TP_CONN_REUSED_TUPLE   = 1u << 9, /* an earlier incarnation had this tuple */
 };
 
 /* ---- The engine ---------------------------------------------------------- */
@@ -278,9 +284,9 @@ size_t tp_engine_memory(const tp_engine *eng);
 
 /* Some things are known only from later segments: that a SYN was the first
  * of a simultaneous open (role peer), that it was never answered, that a
- * FIN's peer never closed.  These combine a stored label with the
- * connection as it stands now; with the final connection they give the
- * two-pass answer, with the connection so far the one-pass answer. */
+ * FIN's peer never closed.  These combine a stored label with its
+ * connection as it stands once the whole capture has been read; a one-pass
+ * front end shows the label's own role and anomalies instead. */
 tp_role  tp_label_role(const tp_label *label, const tp_conn *conn);
 uint16_t tp_label_anomalies(const tp_label *label, const tp_conn *conn);
 

@@ -1,0 +1,786 @@
+/* engine.c — the connection state machine.
+ *
+ * For each segment, in capture order:
+ *   1. find its connection (a new SYN on a closed tuple starts a new one);
+ *   2. classify it: which step of the connection's life it is;
+ *   3. move the sender through RFC 9293's diagram as if it had just sent the
+ *      segment (on_send), then the receiver as if it had just received it
+ *      (on_receive).  A self-connect is one socket: both moves apply to the
+ *      same endpoint, in that order;
+ *   4. note what the segment completed: the handshake, the teardown.
+ *
+ * The capture point is assumed to sit on the path, so a segment is "sent"
+ * and "received" when it is captured.  Where that assumption breaks (two
+ * SYNs or two FINs crossing in flight), the acknowledgment number says what
+ * the sender had seen, and the states are set to what really happened.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "tcpphase.h"
+#include "conn_table.h"
+#include "zeek.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* RFC 7323: no window is larger than 2^30, so no in-window sequence number is
+ * further than that from the sender's next one. */
+#define MAX_WINDOW (1u << 30)
+/* RFC 5961 accepts an RST only at the exact next sequence number; the
+ * capture may miss a few segments, so allow this much slack. */
+#define RST_SLACK  (1u << 20)
+
+struct tp_engine {
+    tp_config     cfg;
+    tp_conn_table table;
+};
+
+/* ---- Sequence arithmetic (RFC 9293 section 3.4: modulo 2^32) ------------ */
+
+static bool seq_leq(uint32_t a, uint32_t b) { return (int32_t)(a - b) <= 0; }
+static bool seq_gt(uint32_t a, uint32_t b)  { return (int32_t)(a - b) > 0; }
+
+static bool seq_near(uint32_t a, uint32_t b, uint32_t slack)
+{
+    int32_t d = (int32_t)(a - b);
+    return d >= -(int64_t)slack && d <= (int64_t)slack;
+}
+
+/* ---- What one segment is, worked out once -------------------------------- */
+
+typedef struct view {
+    const tp_segment *seg;
+    tp_conn     *c;
+    unsigned     s, r;          /* sender and receiver endpoint indexes */
+    tp_endpoint *S, *R;         /* the same endpoint in a self-connect */
+    bool syn, ack, fin, rst;
+    bool new_data;              /* carries bytes beyond what S sent before */
+    bool acks_peer_syn;         /* acknowledges R's SYN */
+    bool acks_peer_fin;         /* acknowledges R's FIN */
+    bool fin_newly_acked;       /* first segment to acknowledge R's FIN */
+    bool completed_handshake, completed_teardown;
+    uint16_t anomalies;
+} view;
+
+enum { SYNCHRONIZED_MASK =
+           (1u << TP_STATE_ESTABLISHED) | (1u << TP_STATE_FIN_WAIT_1) |
+           (1u << TP_STATE_FIN_WAIT_2) | (1u << TP_STATE_CLOSE_WAIT) |
+           (1u << TP_STATE_CLOSING) | (1u << TP_STATE_LAST_ACK) |
+           (1u << TP_STATE_TIME_WAIT) };
+
+static bool synchronized(const tp_endpoint *e)
+{
+    return (SYNCHRONIZED_MASK >> e->state) & 1u;
+}
+
+static bool is_self(const tp_conn *c) { return c->cflags & TP_CONN_SELF; }
+
+static bool conn_over(const tp_conn *c)
+{
+    return c->cflags & (TP_CONN_TORN_DOWN | TP_CONN_RESET);
+}
+
+static bool any_fin(const tp_conn *c)
+{
+    return (c->ep[0].flags | c->ep[1].flags) & TP_EP_SENT_FIN;
+}
+
+static bool both_fins(const tp_conn *c)
+{
+    if (is_self(c))
+        return c->ep[0].flags & TP_EP_SENT_FIN;
+    return (c->ep[0].flags & c->ep[1].flags) & TP_EP_SENT_FIN;
+}
+
+static bool isn_known(const tp_endpoint *e)
+{
+    return e->flags & (TP_EP_SENT_SYN | TP_EP_SENT_SYN_ACK);
+}
+
+static bool same_endpoint(const tp_addr *a, uint16_t ap, const tp_addr *b, uint16_t bp)
+{
+    size_t n = a->family == 6 ? 16 : 4;
+    return a->family == b->family && ap == bp && memcmp(a->bytes, b->bytes, n) == 0;
+}
+
+static void view_init(view *v, tp_conn *c, const tp_segment *seg)
+{
+    memset(v, 0, sizeof(*v));
+    v->seg = seg;
+    v->c = c;
+    if (is_self(c)) {
+        v->s = v->r = 0;
+    } else {
+        v->s = same_endpoint(&seg->src, seg->sport, &c->addr[0], c->port[0]) ? 0 : 1;
+        v->r = 1 - v->s;
+    }
+    v->S = &c->ep[v->s];
+    v->R = &c->ep[v->r];
+    v->syn = seg->flags & TP_SYN;
+    v->ack = seg->flags & TP_ACK;
+    v->fin = seg->flags & TP_FIN;
+    v->rst = seg->flags & TP_RST;
+
+    const tp_endpoint *S = v->S, *R = v->R;
+    uint32_t data_end = seg->seq + (v->syn ? 1u : 0u) + seg->payload_len;
+    v->new_data = seg->payload_len > 0 &&
+                  (!(S->flags & TP_EP_SEQ_KNOWN) || seq_gt(data_end, S->snd_nxt));
+    v->acks_peer_syn = v->ack && isn_known(R) && seq_gt(seg->ack, R->isn);
+    v->acks_peer_fin = v->ack && (R->flags & TP_EP_SENT_FIN) && seq_gt(seg->ack, R->fin_seq);
+}
+
+/* Could this segment be the sender's at all?  A segment far outside the
+ * sequence space the sender has used cannot be, and must not move state. */
+static bool in_window(const view *v)
+{
+    const tp_endpoint *S = v->S;
+    if (!(S->flags & TP_EP_SEQ_KNOWN))
+        return true;
+    return seq_near(v->seg->seq, S->snd_nxt, MAX_WINDOW);
+}
+
+/* RFC 5961 section 3: an RST counts only near the sequence number the
+ * receiver expects.  Without any sequence from the sender (a refused SYN),
+ * its acknowledgment must match what the receiver sent. */
+static bool rst_acceptable(const view *v)
+{
+    const tp_endpoint *S = v->S, *R = v->R;
+    uint32_t seq = v->seg->seq;
+    if ((S->flags & TP_EP_SEQ_KNOWN) && seq_near(seq, S->snd_nxt, RST_SLACK))
+        return true;
+    if ((R->flags & TP_EP_SENT_ACK) && seq_near(seq, R->last_ack, RST_SLACK))
+        return true;
+    if (!(S->flags & TP_EP_SEQ_KNOWN)) {
+        if (v->ack && (R->flags & TP_EP_SEQ_KNOWN))
+            return seq_near(v->seg->ack, R->snd_nxt, RST_SLACK);
+        return true;
+    }
+    return false;
+}
+
+/* ---- RFC 9293's diagram, one endpoint at a time --------------------------- */
+
+/* The sender has just sent this segment. */
+static void on_send(view *v)
+{
+    tp_endpoint *S = v->S;
+    switch ((tp_tcp_state)S->state) {
+    case TP_STATE_UNKNOWN:
+    case TP_STATE_CLOSED:
+    case TP_STATE_LISTEN:
+        if (v->syn)
+            S->state = v->ack ? TP_STATE_SYN_RECEIVED   /* LISTEN: rcv SYN, snd SYN,ACK */
+                              : TP_STATE_SYN_SENT;      /* CLOSED: active OPEN, snd SYN */
+        break;
+    case TP_STATE_SYN_SENT:
+        /* Sending a SYN-ACK: it got the peer's SYN, which the capture missed.
+         * Sending a plain ACK of the peer's SYN: it got the SYN-ACK. */
+        if (v->syn && v->ack)
+            S->state = TP_STATE_SYN_RECEIVED;
+        else if (!v->syn && v->acks_peer_syn)
+            S->state = v->fin ? TP_STATE_FIN_WAIT_1 : TP_STATE_ESTABLISHED;
+        break;
+    case TP_STATE_SYN_RECEIVED:
+        /* Anything but a SYN means it already took the peer's ACK. */
+        if (!v->syn)
+            S->state = v->fin ? TP_STATE_FIN_WAIT_1 : TP_STATE_ESTABLISHED;
+        break;
+    case TP_STATE_ESTABLISHED:
+        if (v->fin)
+            S->state = TP_STATE_FIN_WAIT_1;               /* CLOSE, snd FIN */
+        break;
+    case TP_STATE_CLOSE_WAIT:
+        if (v->fin) {
+            /* A FIN that has not seen the peer's FIN crossed it in flight:
+             * the sender was in FIN_WAIT_1 and the peer's FIN made it CLOSING. */
+            bool saw_peer_fin = v->acks_peer_fin || (v->R->flags & TP_EP_FIN_ACKED);
+            S->state = saw_peer_fin ? TP_STATE_LAST_ACK : TP_STATE_CLOSING;
+        }
+        break;
+    case TP_STATE_FIN_WAIT_1:
+    case TP_STATE_FIN_WAIT_2:
+    case TP_STATE_CLOSING:
+    case TP_STATE_LAST_ACK:
+    case TP_STATE_TIME_WAIT:
+    case TP_STATE_COUNT:
+        break;    /* what these send (ACKs, FIN repeats) changes nothing */
+    }
+}
+
+/* The receiver has just received this segment. */
+static void on_receive(view *v)
+{
+    tp_endpoint *R = v->R;
+    switch ((tp_tcp_state)R->state) {
+    case TP_STATE_UNKNOWN:
+    case TP_STATE_CLOSED:
+    case TP_STATE_LISTEN:
+        if (v->syn && !v->ack) {
+            R->state = TP_STATE_SYN_RECEIVED;             /* LISTEN: rcv SYN */
+            R->flags |= TP_EP_PASSIVE_OPEN;
+        }
+        break;
+    case TP_STATE_SYN_SENT:
+        if (v->syn && !v->ack)
+            R->state = TP_STATE_SYN_RECEIVED;             /* simultaneous open */
+        else if (v->acks_peer_syn && seq_leq(v->seg->ack, R->snd_nxt))
+            R->state = TP_STATE_ESTABLISHED;              /* rcv SYN,ACK (or its effect) */
+        break;
+    case TP_STATE_SYN_RECEIVED:
+        if (!v->acks_peer_syn)
+            break;
+        R->state = TP_STATE_ESTABLISHED;                  /* rcv ACK of SYN */
+        if (v->fin)
+            R->state = TP_STATE_CLOSE_WAIT;
+        break;
+    case TP_STATE_ESTABLISHED:
+        if (v->fin)
+            R->state = TP_STATE_CLOSE_WAIT;               /* rcv FIN, snd ACK */
+        break;
+    case TP_STATE_FIN_WAIT_1:
+        if (v->acks_peer_fin)
+            R->state = v->fin ? TP_STATE_TIME_WAIT        /* rcv FIN,ACK of our FIN */
+                              : TP_STATE_FIN_WAIT_2;      /* rcv ACK of FIN */
+        else if (v->fin)
+            R->state = TP_STATE_CLOSING;                  /* rcv FIN: simultaneous close */
+        break;
+    case TP_STATE_FIN_WAIT_2:
+        if (v->fin)
+            R->state = TP_STATE_TIME_WAIT;                /* rcv FIN, snd ACK */
+        break;
+    case TP_STATE_CLOSING:
+        if (v->acks_peer_fin)
+            R->state = TP_STATE_TIME_WAIT;                /* rcv ACK of FIN */
+        break;
+    case TP_STATE_LAST_ACK:
+        if (v->acks_peer_fin)
+            R->state = TP_STATE_CLOSED;                   /* rcv ACK of FIN */
+        break;
+    case TP_STATE_CLOSE_WAIT:
+    case TP_STATE_TIME_WAIT:
+    case TP_STATE_COUNT:
+        break;
+    }
+}
+
+/* An accepted RST ends both endpoints; a passive opener returns to LISTEN
+ * (RFC 9293 section 3.10.7.4). */
+static void on_reset(view *v)
+{
+    v->S->state = TP_STATE_CLOSED;
+    if (v->R != v->S)
+        v->R->state = (v->R->state == TP_STATE_SYN_RECEIVED && (v->R->flags & TP_EP_PASSIVE_OPEN))
+                          ? TP_STATE_LISTEN : TP_STATE_CLOSED;
+}
+
+/* What the sender's sequence space looks like after this segment. */
+static void note_sent(view *v)
+{
+    const tp_segment *seg = v->seg;
+    tp_endpoint *S = v->S, *R = v->R;
+    uint32_t end = seg->seq + (v->syn ? 1u : 0u) + seg->payload_len + (v->fin ? 1u : 0u);
+
+    if (v->syn) {
+        S->isn = seg->seq;
+        if (v->ack) {
+            S->flags |= TP_EP_SENT_SYN_ACK;
+            S->syn_ack_seq = seg->seq;
+        } else {
+            S->flags |= TP_EP_SENT_SYN;
+        }
+    }
+    if (!(S->flags & TP_EP_SEQ_KNOWN) || seq_gt(end, S->snd_nxt)) {
+        S->snd_nxt = end;
+        S->flags |= TP_EP_SEQ_KNOWN;
+    }
+    if (v->fin && !(S->flags & TP_EP_SENT_FIN)) {
+        S->fin_seq = end - 1;
+        S->flags |= TP_EP_SENT_FIN;
+    }
+    if (v->ack && (!(S->flags & TP_EP_SENT_ACK) || seq_gt(seg->ack, S->last_ack))) {
+        S->last_ack = seg->ack;
+        S->flags |= TP_EP_SENT_ACK;
+    }
+    if (v->new_data)
+        S->flags |= TP_EP_SENT_DATA;
+    if (v->acks_peer_fin && !(R->flags & TP_EP_FIN_ACKED)) {
+        R->flags |= TP_EP_FIN_ACKED;
+        v->fin_newly_acked = true;
+    }
+}
+
+/* ---- Classification ---------------------------------------------------------- */
+
+static tp_step classify_syn(view *v)
+{
+    tp_conn *c = v->c;
+    tp_endpoint *S = v->S, *R = v->R;
+    const tp_segment *seg = v->seg;
+
+    if (v->ack) {                                          /* SYN-ACK */
+        if (S->flags & TP_EP_SENT_SYN_ACK)
+            return seg->seq == S->syn_ack_seq ? TP_STEP_SYN_ACK_RETRANSMISSION
+                                              : TP_STEP_OUT_OF_WINDOW;
+        if ((c->cflags & TP_CONN_ESTABLISHED) && !(c->cflags & TP_CONN_SIMULTANEOUS))
+            return TP_STEP_OUT_OF_WINDOW;
+        if (isn_known(R) && !(seq_gt(seg->ack, R->isn) && seq_leq(seg->ack, R->snd_nxt))) {
+            v->anomalies |= TP_ANOM_BIT(TP_ANOM_BAD_SYN_ACK);
+            S->flags |= TP_EP_BAD_SYN_ACK;
+        }
+        if (!c->link[TP_LINK_SYN_ACK])
+            c->link[TP_LINK_SYN_ACK] = seg->frame;
+        if (c->open_kind == TP_OPEN_UNANSWERED)
+            c->open_kind = TP_OPEN_INCOMPLETE;
+        return TP_STEP_SYN_ACK;
+    }
+
+    /* A bare SYN. */
+    if (isn_known(S))
+        return seg->seq == S->isn ? TP_STEP_SYN_RETRANSMISSION : TP_STEP_OUT_OF_WINDOW;
+    if (c->first_frame == seg->frame)
+        return TP_STEP_SYN;                                /* opens the connection */
+    if ((R->flags & TP_EP_SENT_SYN) && !(R->flags & TP_EP_SENT_SYN_ACK) &&
+        !(c->cflags & TP_CONN_ESTABLISHED)) {
+        /* The peer's SYN is out and unanswered: the two SYNs crossed. */
+        c->cflags |= TP_CONN_SIMULTANEOUS;
+        c->open_kind = TP_OPEN_SIMULTANEOUS;
+        return TP_STEP_SYN;
+    }
+    if (c->cflags & TP_CONN_ESTABLISHED)
+        return TP_STEP_OUT_OF_WINDOW;                      /* RFC 5961: challenge ACK */
+    return TP_STEP_SYN;                                    /* the SYN behind its SYN-ACK */
+}
+
+static tp_step classify_fin(view *v)
+{
+    tp_conn *c = v->c;
+    tp_endpoint *S = v->S, *R = v->R;
+    const tp_segment *seg = v->seg;
+    uint32_t fin_at = seg->seq + seg->payload_len;
+
+    if (S->flags & TP_EP_SENT_FIN) {
+        if (seq_gt(fin_at, S->fin_seq)) {
+            /* The FIN moved on: bytes were sent past the first one. */
+            S->fin_seq = fin_at;
+            S->flags &= (uint16_t)~TP_EP_FIN_ACKED;
+            v->anomalies |= TP_ANOM_BIT(TP_ANOM_DATA_AFTER_FIN);
+            return TP_STEP_DATA_AFTER_FIN;
+        }
+        return TP_STEP_FIN_RETRANSMISSION;
+    }
+    if (!is_self(c) && (R->flags & TP_EP_SENT_FIN)) {
+        c->link[TP_LINK_FIN_PASSIVE] = seg->frame;
+        if ((R->flags & TP_EP_FIN_ACKED) || v->acks_peer_fin) {
+            if (!(R->flags & TP_EP_FIN_ACKED))
+                c->cflags |= TP_CONN_THREE_WAY_CLOSE;      /* FIN, FIN+ACK, ACK */
+            return TP_STEP_FIN_PASSIVE;
+        }
+        c->cflags |= TP_CONN_SIM_CLOSE;
+        return TP_STEP_FIN_SIMULTANEOUS;
+    }
+    c->link[TP_LINK_FIN_ACTIVE] = seg->frame;
+    c->teardown_start_ns = seg->time_ns;
+    return TP_STEP_FIN_ACTIVE;
+}
+
+/* A segment without SYN, FIN or RST, once the states have moved. */
+static tp_step classify_other(view *v)
+{
+    tp_conn *c = v->c;
+    tp_endpoint *S = v->S, *R = v->R;
+
+    if (v->completed_handshake)
+        return TP_STEP_HANDSHAKE_ACK;
+    if (v->new_data) {
+        if (S->flags & TP_EP_SENT_FIN) {
+            v->anomalies |= TP_ANOM_BIT(TP_ANOM_DATA_AFTER_FIN);
+            return TP_STEP_DATA_AFTER_FIN;
+        }
+        if (!is_self(c) && (R->flags & TP_EP_SENT_FIN) && v->acks_peer_fin) {
+            if (!(S->flags & TP_EP_HALF_CLOSE)) {
+                S->flags |= TP_EP_HALF_CLOSE;
+                v->anomalies |= TP_ANOM_BIT(TP_ANOM_HALF_CLOSE);
+            }
+            return TP_STEP_HALF_CLOSE_DATA;
+        }
+        return TP_STEP_DATA;
+    }
+    if (v->fin_newly_acked)
+        return v->completed_teardown ? TP_STEP_LAST_ACK : TP_STEP_FIN_ACK;
+    if (v->seg->payload_len > 0 &&
+        !(v->seg->payload_len == 1 && v->seg->seq + 1 == S->snd_nxt))   /* keep-alive */
+        return TP_STEP_DATA_RETRANSMISSION;
+    return TP_STEP_ACK;
+}
+
+static tp_step classify_rst(view *v)
+{
+    tp_conn *c = v->c;
+    tp_endpoint *S = v->S, *R = v->R;
+
+    /* RFC 9293 section 3.10.7.3: in SYN_SENT an unacceptable SYN-ACK is
+     * answered <SEQ=SEG.ACK><CTL=RST> and the sender stays in SYN_SENT; the
+     * passive side goes back to LISTEN and the attempt goes on. */
+    if ((R->flags & TP_EP_BAD_SYN_ACK) && S->state == TP_STATE_SYN_SENT &&
+        v->seg->seq == R->last_ack) {
+        R->state = TP_STATE_LISTEN;
+        R->flags &= (uint16_t)~(TP_EP_BAD_SYN_ACK | TP_EP_SENT_SYN_ACK);
+        return TP_STEP_RST_HANDSHAKE;
+    }
+    if (!rst_acceptable(v))
+        return TP_STEP_OUT_OF_WINDOW;
+
+    tp_step step;
+    if (!(c->cflags & TP_CONN_ESTABLISHED)) {
+        if ((R->flags & TP_EP_SENT_SYN) && !(S->flags & (TP_EP_SENT_SYN | TP_EP_SENT_SYN_ACK)) &&
+            !is_self(c)) {
+            step = TP_STEP_RST_REFUSED;
+            v->anomalies |= TP_ANOM_BIT(TP_ANOM_REFUSED);
+            c->open_kind = TP_OPEN_REFUSED;
+        } else {
+            step = TP_STEP_RST_HANDSHAKE;
+        }
+    } else {
+        step = any_fin(c) ? TP_STEP_RST_TEARDOWN : TP_STEP_RST_ABORT;
+    }
+    if (R->state == TP_STATE_TIME_WAIT)
+        v->anomalies |= TP_ANOM_BIT(TP_ANOM_TIME_WAIT_RST);
+    on_reset(v);
+    S->flags |= TP_EP_SENT_RST;
+    c->cflags |= TP_CONN_RESET;
+    c->close_kind = TP_CLOSE_RESET;
+    if (!c->link[TP_LINK_RST])
+        c->link[TP_LINK_RST] = v->seg->frame;
+    return step;
+}
+
+/* After the last ACK or an RST, nothing changes any more, except that an
+ * RST still cuts a TIME_WAIT short (RFC 1337's assassination). */
+static tp_step classify_after_close(view *v)
+{
+    if (v->rst) {
+        if (!rst_acceptable(v))
+            return TP_STEP_OUT_OF_WINDOW;
+        if (v->R->state == TP_STATE_TIME_WAIT) {
+            v->anomalies |= TP_ANOM_BIT(TP_ANOM_TIME_WAIT_RST);
+            v->R->state = TP_STATE_CLOSED;
+        }
+        if (!v->c->link[TP_LINK_RST])
+            v->c->link[TP_LINK_RST] = v->seg->frame;
+        v->S->flags |= TP_EP_SENT_RST;
+    }
+    return TP_STEP_AFTER_CLOSE;
+}
+
+/* ---- Milestones ---------------------------------------------------------------- */
+
+static void check_handshake_done(view *v)
+{
+    tp_conn *c = v->c;
+    if ((c->cflags & TP_CONN_ESTABLISHED) || !(c->cflags & TP_CONN_HANDSHAKE_SEEN))
+        return;
+    bool done = is_self(c) ? synchronized(&c->ep[0]) && !v->syn   /* its ACK after its SYN-ACK */
+                           : synchronized(&c->ep[0]) && synchronized(&c->ep[1]);
+    if (!done)
+        return;
+    c->cflags |= TP_CONN_ESTABLISHED;
+    c->link[TP_LINK_HANDSHAKE_ACK] = v->seg->frame;
+    if (c->link[TP_LINK_SYN])
+        c->handshake_ns = v->seg->time_ns - c->handshake_start_ns;
+    if (c->open_kind == TP_OPEN_INCOMPLETE || c->open_kind == TP_OPEN_UNANSWERED)
+        c->open_kind = TP_OPEN_THREE_WAY;
+    v->completed_handshake = !v->syn;
+}
+
+static void check_teardown_done(view *v)
+{
+    tp_conn *c = v->c;
+    if (c->cflags & TP_CONN_TORN_DOWN)
+        return;
+    bool done = is_self(c) ? (c->ep[0].flags & TP_EP_FIN_ACKED)
+                           : (c->ep[0].flags & c->ep[1].flags & TP_EP_FIN_ACKED);
+    if (!done || !both_fins(c))
+        return;
+    c->cflags |= TP_CONN_TORN_DOWN;
+    c->link[TP_LINK_LAST_ACK] = v->seg->frame;
+    c->teardown_ns = v->seg->time_ns - c->teardown_start_ns;
+    c->close_kind = is_self(c)                         ? TP_CLOSE_SELF
+                  : (c->cflags & TP_CONN_SIM_CLOSE)       ? TP_CLOSE_SIMULTANEOUS
+                  : (c->cflags & TP_CONN_THREE_WAY_CLOSE) ? TP_CLOSE_THREE_WAY
+                                                          : TP_CLOSE_FOUR_WAY;
+    v->completed_teardown = true;
+}
+
+static void update_close_kind(tp_conn *c)
+{
+    if (conn_over(c))
+        return;
+    if (both_fins(c))
+        c->close_kind = TP_CLOSE_INCOMPLETE;
+    else if (any_fin(c))
+        c->close_kind = TP_CLOSE_HALF_CLOSED;
+}
+
+static tp_phase current_phase(const tp_conn *c)
+{
+    if (c->cflags & TP_CONN_TORN_DOWN)
+        return TP_PHASE_CLOSED;
+    if (c->cflags & TP_CONN_RESET)
+        return TP_PHASE_RESET;
+    if (any_fin(c))
+        return TP_PHASE_TEARDOWN;
+    if (!(c->cflags & TP_CONN_ESTABLISHED))
+        return TP_PHASE_HANDSHAKE;
+    return TP_PHASE_ESTABLISHED;
+}
+
+/* ---- Connections ------------------------------------------------------------------ */
+
+/* A bare SYN on a tuple whose connection is over, or whose handshake this
+ * sender is starting afresh with a new ISN, begins a new incarnation.  In a
+ * synchronized connection a new SYN is ignored (RFC 5961 section 4). */
+static bool starts_new_incarnation(const tp_conn *c, const tp_segment *seg)
+{
+    if ((seg->flags & (TP_SYN | TP_ACK | TP_RST | TP_FIN)) != TP_SYN)
+        return false;
+    unsigned s = is_self(c) ? 0
+               : same_endpoint(&seg->src, seg->sport, &c->addr[0], c->port[0]) ? 0 : 1;
+    const tp_endpoint *S = &c->ep[s];
+    if (isn_known(S) && seg->seq == S->isn)
+        return false;                                      /* a retransmission */
+    if (conn_over(c) || both_fins(c))
+        return true;
+    return !(c->cflags & TP_CONN_ESTABLISHED) && isn_known(S);
+}
+
+/* When the previous incarnation's TIME_WAIT would have ended. */
+static bool within_time_wait(const tp_engine *eng, const tp_conn *prev, int64_t now)
+{
+    if ((prev->cflags & TP_CONN_RESET) && !(prev->cflags & TP_CONN_TORN_DOWN))
+        return false;                                      /* an RST leaves no TIME_WAIT */
+    if (!both_fins(prev))
+        return false;
+    int64_t closed_at = (prev->cflags & TP_CONN_TORN_DOWN)
+                            ? prev->teardown_start_ns + prev->teardown_ns : prev->last_ns;
+    return now - closed_at < eng->cfg.time_wait_ns;
+}
+
+static void conn_begin(tp_conn *c, const tp_segment *seg)
+{
+    c->first_frame = seg->frame;
+    c->first_ns = seg->time_ns;
+    c->handshake_start_ns = c->teardown_start_ns = -1;
+    c->handshake_ns = c->teardown_ns = -1;
+    c->close_kind = TP_CLOSE_OPEN;
+    if (same_endpoint(&seg->src, seg->sport, &seg->dst, seg->dport))
+        c->cflags |= TP_CONN_SELF;
+
+    unsigned f = seg->flags & (TP_SYN | TP_ACK | TP_RST);
+    if (f == TP_SYN) {                     /* the SYN: its sender is the client */
+        c->cflags |= TP_CONN_HANDSHAKE_SEEN | TP_CONN_ROLES_KNOWN;
+        c->client = 0;
+        c->ep[0].state = TP_STATE_CLOSED;
+        c->ep[1].state = TP_STATE_LISTEN;
+        c->open_kind = is_self(c) ? TP_OPEN_SELF_CONNECT : TP_OPEN_UNANSWERED;
+        c->handshake_start_ns = seg->time_ns;
+        c->link[TP_LINK_SYN] = seg->frame;
+    } else if (f == (TP_SYN | TP_ACK)) {   /* the SYN was missed: SYN-ACK from the server */
+        c->cflags |= TP_CONN_HANDSHAKE_SEEN | TP_CONN_ROLES_KNOWN;
+        c->client = 1;
+        c->ep[0].state = TP_STATE_LISTEN;
+        c->ep[1].state = TP_STATE_SYN_SENT;
+        c->ep[1].isn = seg->ack - 1;
+        c->ep[1].snd_nxt = seg->ack;
+        c->ep[1].flags |= TP_EP_SEQ_KNOWN | TP_EP_SENT_SYN;
+        c->open_kind = TP_OPEN_NOT_SEEN;
+    } else {                               /* mid-stream: assume synchronized */
+        c->cflags |= TP_CONN_ESTABLISHED;
+        c->ep[0].state = c->ep[1].state = TP_STATE_ESTABLISHED;
+        c->open_kind = is_self(c) ? TP_OPEN_SELF_CONNECT : TP_OPEN_NOT_SEEN;
+    }
+}
+
+static tp_role sender_role(const tp_conn *c, unsigned s)
+{
+    if (is_self(c))
+        return TP_ROLE_SELF;
+    if (c->cflags & TP_CONN_SIMULTANEOUS)
+        return TP_ROLE_PEER;
+    if (!(c->cflags & TP_CONN_ROLES_KNOWN))
+        return TP_ROLE_UNKNOWN;
+    return s == c->client ? TP_ROLE_CLIENT : TP_ROLE_SERVER;
+}
+
+static bool is_handshake_step(tp_step s)
+{
+    return s == TP_STEP_SYN || s == TP_STEP_SYN_ACK || s == TP_STEP_HANDSHAKE_ACK ||
+           s == TP_STEP_SYN_RETRANSMISSION || s == TP_STEP_SYN_ACK_RETRANSMISSION;
+}
+
+/* ---- The engine ------------------------------------------------------------------ */
+
+void tp_config_default(tp_config *cfg)
+{
+    cfg->time_wait_ns = 60LL * 1000000000LL;   /* Linux: TCP_TIMEWAIT_LEN */
+}
+
+tp_engine *tp_engine_new(const tp_config *cfg)
+{
+    tp_engine *eng = calloc(1, sizeof(*eng));
+    if (!eng)
+        return NULL;
+    if (cfg)
+        eng->cfg = *cfg;
+    else
+        tp_config_default(&eng->cfg);
+    if (!tp_conn_table_init(&eng->table)) {
+        free(eng);
+        return NULL;
+    }
+    return eng;
+}
+
+void tp_engine_free(tp_engine *eng)
+{
+    if (!eng)
+        return;
+    tp_conn_table_destroy(&eng->table);
+    free(eng);
+}
+
+const tp_conn *tp_engine_conn(const tp_engine *eng, uint32_t id)
+{
+    return tp_conn_table_get(&eng->table, id);
+}
+
+uint32_t tp_engine_conn_count(const tp_engine *eng)
+{
+    return eng->table.count;
+}
+
+size_t tp_engine_memory(const tp_engine *eng)
+{
+    return sizeof(*eng) + tp_conn_table_memory(&eng->table);
+}
+
+const tp_conn *tp_engine_feed(tp_engine *eng, const tp_segment *seg, tp_label *label)
+{
+    if ((seg->src.family != 4 && seg->src.family != 6) || seg->dst.family != seg->src.family)
+        return NULL;
+
+    tp_conn *c = tp_conn_table_find(&eng->table, seg);
+    uint16_t reuse_anomaly = 0;
+    bool reused = false;
+    if (c && starts_new_incarnation(c, seg)) {
+        if (within_time_wait(eng, c, seg->time_ns))
+            reuse_anomaly = TP_ANOM_BIT(TP_ANOM_TIME_WAIT_REUSE);
+        reused = true;
+        c = NULL;
+    }
+    if (!c) {
+        c = tp_conn_table_create(&eng->table, seg);
+        if (!c)
+            return NULL;
+        conn_begin(c, seg);
+        if (reused)
+            c->cflags |= TP_CONN_REUSED_TUPLE;
+        tp_zeek_begin(c, seg);
+    }
+
+    view v;
+    view_init(&v, c, seg);
+    v.anomalies = reuse_anomaly;
+    tp_step step;
+    uint8_t sender_state;
+
+    if (conn_over(c)) {
+        step = classify_after_close(&v);
+        sender_state = v.S->state;
+    } else if (v.rst) {
+        step = classify_rst(&v);
+        sender_state = v.S->state;
+    } else if (!in_window(&v)) {
+        step = TP_STEP_OUT_OF_WINDOW;
+        sender_state = v.S->state;
+    } else {
+        step = v.syn ? classify_syn(&v) : v.fin ? classify_fin(&v) : TP_STEP_COUNT;
+        if (step == TP_STEP_OUT_OF_WINDOW) {
+            sender_state = v.S->state;
+        } else {
+            on_send(&v);
+            sender_state = v.S->state;
+            note_sent(&v);
+            on_receive(&v);
+            check_handshake_done(&v);
+            check_teardown_done(&v);
+            if (step == TP_STEP_COUNT)
+                step = classify_other(&v);
+            update_close_kind(c);
+        }
+    }
+
+    /* Phase: fixed by the step, except for the steps that take the
+     * connection's (what is around them decides). */
+    tp_phase phase;
+    switch (step) {
+    case TP_STEP_ACK:
+    case TP_STEP_DATA_RETRANSMISSION:
+    case TP_STEP_OUT_OF_WINDOW:
+        phase = current_phase(c);
+        break;
+    default:
+        phase = tp_step_phase(step);
+        break;
+    }
+
+    if (is_self(c) && is_handshake_step(step))
+        v.anomalies |= TP_ANOM_BIT(TP_ANOM_SELF_CONNECT);
+    if ((c->cflags & TP_CONN_SIMULTANEOUS) && is_handshake_step(step) &&
+        step != TP_STEP_HANDSHAKE_ACK)
+        v.anomalies |= TP_ANOM_BIT(TP_ANOM_SIMULTANEOUS_OPEN);
+
+    /* Bookkeeping the summaries need. */
+    v.S->packets++;
+    v.S->bytes += seg->payload_len;
+    c->last_frame = seg->frame;
+    c->last_ns = seg->time_ns;
+    c->anomalies |= v.anomalies;
+    tp_zeek_segment(c, v.s, seg, step == TP_STEP_DATA_RETRANSMISSION);
+
+    label->conn_id = c->id;
+    label->step = (uint8_t)step;
+    label->phase = (uint8_t)phase;
+    label->role = (uint8_t)sender_role(c, v.s);
+    label->sender_state = sender_state;
+    label->receiver_state = v.R->state;
+    label->reserved = 0;
+    label->anomalies = v.anomalies;
+    return c;
+}
+
+/* ---- Labels in the light of the whole connection ---------------------------------- */
+
+tp_role tp_label_role(const tp_label *label, const tp_conn *conn)
+{
+    if (conn && (conn->cflags & TP_CONN_SIMULTANEOUS) &&
+        (label->role == TP_ROLE_CLIENT || label->role == TP_ROLE_SERVER))
+        return TP_ROLE_PEER;
+    return (tp_role)label->role;
+}
+
+uint16_t tp_label_anomalies(const tp_label *label, const tp_conn *conn)
+{
+    uint16_t a = label->anomalies;
+    if (!conn)
+        return a;
+    tp_step step = (tp_step)label->step;
+    if ((conn->cflags & TP_CONN_SIMULTANEOUS) &&
+        (step == TP_STEP_SYN || step == TP_STEP_SYN_RETRANSMISSION))
+        a |= TP_ANOM_BIT(TP_ANOM_SIMULTANEOUS_OPEN);
+    if (conn->open_kind == TP_OPEN_UNANSWERED &&
+        (step == TP_STEP_SYN || step == TP_STEP_SYN_RETRANSMISSION))
+        a |= TP_ANOM_BIT(TP_ANOM_SYN_UNANSWERED);
+    if (conn->close_kind == TP_CLOSE_HALF_CLOSED && step == TP_STEP_FIN_ACTIVE)
+        a |= TP_ANOM_BIT(TP_ANOM_HALF_CLOSED_AT_END);
+    return a;
+}
