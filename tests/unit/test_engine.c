@@ -1,0 +1,598 @@
+/* test_engine.c — every transition of the core, one scenario at a time.
+ *
+ * Each scenario is a list of segments between endpoints A and B (or one
+ * endpoint talking to itself), each with the step and the two states the
+ * core must give, written as RFC 9293's figures would.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "tcpphase.h"
+#include "label_store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int passed, failed;
+
+#define CHECK(cond, ...)                                                        \
+    do {                                                                        \
+        if (cond) {                                                             \
+            passed++;                                                           \
+        } else {                                                                \
+            failed++;                                                           \
+            printf("FAIL %s:%d: ", __FILE__, __LINE__);                         \
+            printf(__VA_ARGS__);                                                \
+            printf("\n");                                                       \
+        }                                                                       \
+    } while (0)
+
+/* Directions: A sends to B, B sends to A, X is a self-connect. */
+enum dir { A, B, X };
+
+typedef struct seg {
+    enum dir    dir;
+    const char *flags;   /* "S", "SA", "A", "PA", "FA", "R", "RA" */
+    uint32_t    seq, ack, len;
+    double      t;       /* seconds */
+    const char *step, *sender, *receiver;
+    const char *anomalies;   /* stored (one-pass) anomalies, comma-separated */
+} seg;
+
+typedef struct scenario {
+    const char *name;
+    int         v6;
+    const seg  *segs;
+    size_t      nsegs;
+} scenario;
+
+static uint8_t parse_flags(const char *f)
+{
+    uint8_t v = 0;
+    for (; *f; f++) {
+        switch (*f) {
+        case 'S': v |= TP_SYN; break;
+        case 'A': v |= TP_ACK; break;
+        case 'F': v |= TP_FIN; break;
+        case 'R': v |= TP_RST; break;
+        case 'P': v |= TP_PSH; break;
+        default: break;
+        }
+    }
+    return v;
+}
+
+static void make_segment(tp_segment *out, const seg *s, uint32_t frame, int v6, uint16_t bport)
+{
+    memset(out, 0, sizeof(*out));
+    tp_addr a = { .family = 4, .bytes = { 192, 0, 2, 1 } };
+    tp_addr b = { .family = 4, .bytes = { 198, 51, 100, 7 } };
+    if (v6) {
+        memset(&a, 0, sizeof(a));
+        memset(&b, 0, sizeof(b));
+        a.family = b.family = 6;
+        a.bytes[0] = b.bytes[0] = 0x20; a.bytes[1] = b.bytes[1] = 0x01;
+        a.bytes[15] = 1; b.bytes[15] = 2;
+    }
+    uint16_t aport = 40000;
+    switch (s->dir) {
+    case A: out->src = a; out->sport = aport; out->dst = b; out->dport = bport; break;
+    case B: out->src = b; out->sport = bport; out->dst = a; out->dport = aport; break;
+    case X: out->src = a; out->sport = aport; out->dst = a; out->dport = aport; break;
+    }
+    out->frame = frame;
+    out->time_ns = (int64_t)(s->t * 1e9) + 1700000000LL * 1000000000LL;
+    out->flags = parse_flags(s->flags);
+    out->seq = s->seq;
+    out->ack = s->ack;
+    out->payload_len = s->len;
+    out->window = 512;
+}
+
+static void anomaly_list(uint16_t bits, char *buf, size_t n)
+{
+    buf[0] = '\0';
+    for (int i = 0; i < TP_ANOM_COUNT; i++) {
+        if (!(bits & TP_ANOM_BIT(i)))
+            continue;
+        if (buf[0])
+            strncat(buf, ",", n - strlen(buf) - 1);
+        strncat(buf, tp_anomaly_name((tp_anomaly)i), n - strlen(buf) - 1);
+    }
+}
+
+/* Runs a scenario, checks every label, returns the engine for more checks. */
+static tp_engine *run(const scenario *sc, tp_label *labels)
+{
+    tp_engine *eng = tp_engine_new(NULL);
+    for (size_t i = 0; i < sc->nsegs; i++) {
+        const seg *s = &sc->segs[i];
+        tp_segment in;
+        make_segment(&in, s, (uint32_t)i + 1, sc->v6, 80);
+        tp_label l;
+        const tp_conn *c = tp_engine_feed(eng, &in, &l);
+        CHECK(c != NULL, "%s #%zu: no connection", sc->name, i + 1);
+        if (!c)
+            continue;
+        labels[i] = l;
+        char got_anom[256];
+        anomaly_list(l.anomalies, got_anom, sizeof(got_anom));
+        CHECK(strcmp(tp_step_name((tp_step)l.step), s->step) == 0,
+              "%s #%zu: step %s, want %s", sc->name, i + 1, tp_step_name((tp_step)l.step), s->step);
+        CHECK(strcmp(tp_state_name((tp_tcp_state)l.sender_state), s->sender) == 0,
+              "%s #%zu (%s): sender %s, want %s", sc->name, i + 1, s->step,
+              tp_state_name((tp_tcp_state)l.sender_state), s->sender);
+        CHECK(strcmp(tp_state_name((tp_tcp_state)l.receiver_state), s->receiver) == 0,
+              "%s #%zu (%s): receiver %s, want %s", sc->name, i + 1, s->step,
+              tp_state_name((tp_tcp_state)l.receiver_state), s->receiver);
+        CHECK(strcmp(got_anom, s->anomalies) == 0, "%s #%zu (%s): anomalies '%s', want '%s'",
+              sc->name, i + 1, s->step, got_anom, s->anomalies);
+    }
+    return eng;
+}
+
+static void expect_conn(const char *name, const tp_engine *eng, uint32_t id, const char *open,
+                        const char *close)
+{
+    const tp_conn *c = tp_engine_conn(eng, id);
+    CHECK(c != NULL, "%s: no connection %u", name, id);
+    if (!c)
+        return;
+    CHECK(strcmp(tp_open_name((tp_open_kind)c->open_kind), open) == 0, "%s conn %u: open %s, want %s",
+          name, id, tp_open_name((tp_open_kind)c->open_kind), open);
+    CHECK(strcmp(tp_close_name((tp_close_kind)c->close_kind), close) == 0,
+          "%s conn %u: close %s, want %s", name, id, tp_close_name((tp_close_kind)c->close_kind),
+          close);
+}
+
+static void expect_zeek(const char *name, const tp_engine *eng, uint32_t id, const char *state,
+                        const char *history)
+{
+    const tp_conn *c = tp_engine_conn(eng, id);
+    if (!c)
+        return;
+    CHECK(strcmp(tp_conn_zeek_state(c), state) == 0, "%s conn %u: zeek state %s, want %s", name, id,
+          tp_conn_zeek_state(c), state);
+    CHECK(strcmp(c->zeek.history, history) == 0, "%s conn %u: history %s, want %s", name, id,
+          c->zeek.history, history);
+}
+
+#define SCENARIO(nm, arr) { nm, 0, arr, sizeof(arr) / sizeof(arr[0]) }
+
+/* ---- Openings ----------------------------------------------------------- */
+
+static const seg three_way_four_way[] = {
+    { A, "S",  1000, 0,    0,  0.000, "syn",           "SYN_SENT",     "SYN_RECEIVED", "" },
+    { B, "SA", 5000, 1001, 0,  0.010, "syn_ack",       "SYN_RECEIVED", "ESTABLISHED",  "" },
+    { A, "A",  1001, 5001, 0,  0.020, "handshake_ack", "ESTABLISHED",  "ESTABLISHED",  "" },
+    { A, "PA", 1001, 5001, 10, 0.030, "data",          "ESTABLISHED",  "ESTABLISHED",  "" },
+    { B, "A",  5001, 1011, 0,  0.040, "ack",           "ESTABLISHED",  "ESTABLISHED",  "" },
+    { B, "PA", 5001, 1011, 20, 0.050, "data",          "ESTABLISHED",  "ESTABLISHED",  "" },
+    { A, "FA", 1011, 5021, 0,  1.000, "fin_active",    "FIN_WAIT_1",   "CLOSE_WAIT",   "" },
+    { B, "A",  5021, 1012, 0,  1.010, "fin_ack",       "CLOSE_WAIT",   "FIN_WAIT_2",   "" },
+    { B, "FA", 5021, 1012, 0,  1.020, "fin_passive",   "LAST_ACK",     "TIME_WAIT",    "" },
+    { A, "A",  1012, 5022, 0,  1.030, "last_ack",      "TIME_WAIT",    "CLOSED",       "" },
+    { A, "A",  1012, 5022, 0,  1.500, "after_close",   "TIME_WAIT",    "CLOSED",       "" },
+};
+
+static const seg three_way_close[] = {
+    { A, "S",  1000, 0,    0, 0.0, "syn",           "SYN_SENT",     "SYN_RECEIVED", "" },
+    { B, "SA", 5000, 1001, 0, 0.1, "syn_ack",       "SYN_RECEIVED", "ESTABLISHED",  "" },
+    { A, "A",  1001, 5001, 0, 0.2, "handshake_ack", "ESTABLISHED",  "ESTABLISHED",  "" },
+    { A, "FA", 1001, 5001, 0, 0.3, "fin_active",    "FIN_WAIT_1",   "CLOSE_WAIT",   "" },
+    { B, "FA", 5001, 1002, 0, 0.4, "fin_passive",   "LAST_ACK",     "TIME_WAIT",    "" },
+    { A, "A",  1002, 5002, 0, 0.5, "last_ack",      "TIME_WAIT",    "CLOSED",       "" },
+};
+
+/* Seed 000: 127.0.0.1.6666 <-> 8888, SYNs crossing. */
+static const seg simultaneous_open[] = {
+    { A, "S",  340967518,  0,          0, 0.000000, "syn",     "SYN_SENT",     "SYN_RECEIVED", "" },
+    { B, "S",  1919741020, 0,          0, 0.000003, "syn",     "SYN_RECEIVED", "SYN_RECEIVED", "simultaneous_open" },
+    { A, "SA", 340967518,  1919741021, 0, 0.000014, "syn_ack", "SYN_RECEIVED", "ESTABLISHED",  "simultaneous_open" },
+    { B, "SA", 1919741020, 340967519,  0, 0.000023, "syn_ack", "ESTABLISHED",  "ESTABLISHED",  "simultaneous_open" },
+    { A, "PA", 340967519,  1919741021, 5, 0.1,      "data",    "ESTABLISHED",  "ESTABLISHED",  "" },
+};
+
+/* Seed 000: 127.0.0.1.6666 > 127.0.0.1.6666, then Linux's two-segment close. */
+static const seg self_connect[] = {
+    { X, "S",  703876123, 0,         0, 0.000000, "syn",           "SYN_SENT",     "SYN_RECEIVED", "self_connect" },
+    { X, "SA", 703876123, 703876124, 0, 0.000018, "syn_ack",       "SYN_RECEIVED", "ESTABLISHED",  "self_connect" },
+    { X, "A",  703876124, 703876124, 0, 0.000027, "handshake_ack", "ESTABLISHED",  "ESTABLISHED",  "self_connect" },
+    { X, "PA", 703876124, 703876124, 4, 0.1,      "data",          "ESTABLISHED",  "ESTABLISHED",  "" },
+    { X, "A",  703876128, 703876128, 0, 0.1001,   "ack",           "ESTABLISHED",  "ESTABLISHED",  "" },
+    { X, "FA", 703876128, 703876128, 0, 0.2,      "fin_active",    "FIN_WAIT_1",   "CLOSING",      "" },
+    { X, "A",  703876129, 703876129, 0, 0.2001,   "last_ack",      "CLOSING",      "TIME_WAIT",    "" },
+};
+
+/* Split handshake (Suricata 4WHS): the server answers a SYN with a SYN. */
+static const seg split_handshake[] = {
+    { A, "S",  100, 0,   0, 0.0, "syn",           "SYN_SENT",     "SYN_RECEIVED", "" },
+    { B, "S",  900, 0,   0, 0.1, "syn",           "SYN_RECEIVED", "SYN_RECEIVED", "simultaneous_open" },
+    { A, "SA", 100, 901, 0, 0.2, "syn_ack",       "SYN_RECEIVED", "ESTABLISHED",  "simultaneous_open" },
+    { B, "A",  901, 101, 0, 0.3, "handshake_ack", "ESTABLISHED",  "ESTABLISHED",  "" },
+};
+
+static const seg refused[] = {
+    { A, "S",  1000, 0,    0, 0.0, "syn",         "SYN_SENT", "SYN_RECEIVED", "" },
+    { B, "RA", 0,    1001, 0, 0.1, "rst_refused", "CLOSED",   "CLOSED",       "refused" },
+};
+
+static const seg unanswered[] = {
+    { A, "S", 1000, 0, 0, 0.0, "syn",                "SYN_SENT", "SYN_RECEIVED", "" },
+    { A, "S", 1000, 0, 0, 1.0, "syn_retransmission", "SYN_SENT", "SYN_RECEIVED", "" },
+    { A, "S", 1000, 0, 0, 3.0, "syn_retransmission", "SYN_SENT", "SYN_RECEIVED", "" },
+};
+
+static const seg incomplete[] = {
+    { A, "S",  1000, 0,    0, 0.0, "syn",                    "SYN_SENT",     "SYN_RECEIVED", "" },
+    { B, "SA", 5000, 1001, 0, 0.1, "syn_ack",                "SYN_RECEIVED", "ESTABLISHED",  "" },
+    { B, "SA", 5000, 1001, 0, 1.1, "syn_ack_retransmission", "SYN_RECEIVED", "ESTABLISHED",  "" },
+};
+
+/* The client gives up after the SYN-ACK: the passive side returns to LISTEN. */
+static const seg rst_handshake[] = {
+    { A, "S",  1000, 0,    0, 0.0, "syn",           "SYN_SENT",     "SYN_RECEIVED", "" },
+    { B, "SA", 5000, 1001, 0, 0.1, "syn_ack",       "SYN_RECEIVED", "ESTABLISHED",  "" },
+    { A, "R",  1001, 0,    0, 0.2, "rst_handshake", "CLOSED",       "LISTEN",       "" },
+};
+
+/* RFC 9293 3.10.7.3: an unacceptable SYN-ACK is answered <SEQ=SEG.ACK><CTL=RST>,
+ * the client stays in SYN_SENT, and the attempt goes on. */
+static const seg bad_syn_ack[] = {
+    { A, "S",  1000, 0,     0, 0.0, "syn",                "SYN_SENT",     "SYN_RECEIVED", "" },
+    { B, "SA", 5000, 77777, 0, 0.1, "syn_ack",            "SYN_RECEIVED", "SYN_SENT",     "bad_syn_ack" },
+    { A, "R",  77777, 0,    0, 0.2, "rst_handshake",      "SYN_SENT",     "LISTEN",       "" },
+    { A, "S",  1000, 0,     0, 1.0, "syn_retransmission", "SYN_SENT",     "SYN_RECEIVED", "" },
+    { B, "SA", 6000, 1001,  0, 1.1, "syn_ack",            "SYN_RECEIVED", "ESTABLISHED",  "" },
+    { A, "A",  1001, 6001,  0, 1.2, "handshake_ack",      "ESTABLISHED",  "ESTABLISHED",  "" },
+};
+
+/* ---- Teardowns ------------------------------------------------------------ */
+
+static const seg simultaneous_close[] = {
+    { A, "S",  1000, 0,    0, 0.0, "syn",              "SYN_SENT",     "SYN_RECEIVED", "" },
+    { B, "SA", 5000, 1001, 0, 0.1, "syn_ack",          "SYN_RECEIVED", "ESTABLISHED",  "" },
+    { A, "A",  1001, 5001, 0, 0.2, "handshake_ack",    "ESTABLISHED",  "ESTABLISHED",  "" },
+    { A, "FA", 1001, 5001, 0, 1.0, "fin_active",       "FIN_WAIT_1",   "CLOSE_WAIT",   "" },
+    { B, "FA", 5001, 1001, 0, 1.0, "fin_simultaneous", "CLOSING",      "CLOSING",      "" },
+    { A, "A",  1002, 5002, 0, 1.1, "fin_ack",          "CLOSING",      "TIME_WAIT",    "" },
+    { B, "A",  5002, 1002, 0, 1.1, "last_ack",         "TIME_WAIT",    "TIME_WAIT",    "" },
+};
+
+static const seg half_close[] = {
+    { A, "S",  1000, 0,    0,   0.0, "syn",             "SYN_SENT",     "SYN_RECEIVED", "" },
+    { B, "SA", 5000, 1001, 0,   0.1, "syn_ack",         "SYN_RECEIVED", "ESTABLISHED",  "" },
+    { A, "A",  1001, 5001, 0,   0.2, "handshake_ack",   "ESTABLISHED",  "ESTABLISHED",  "" },
+    { A, "FA", 1001, 5001, 0,   0.3, "fin_active",      "FIN_WAIT_1",   "CLOSE_WAIT",   "" },
+    { B, "A",  5001, 1002, 0,   0.4, "fin_ack",         "CLOSE_WAIT",   "FIN_WAIT_2",   "" },
+    { B, "PA", 5001, 1002, 100, 0.5, "half_close_data", "CLOSE_WAIT",   "FIN_WAIT_2",   "half_close" },
+    { A, "A",  1002, 5101, 0,   0.6, "ack",             "FIN_WAIT_2",   "CLOSE_WAIT",   "" },
+    { B, "PA", 5101, 1002, 100, 0.7, "half_close_data", "CLOSE_WAIT",   "FIN_WAIT_2",   "" },
+    { B, "FA", 5201, 1002, 0,   0.8, "fin_passive",     "LAST_ACK",     "TIME_WAIT",    "" },
+    { A, "A",  1002, 5202, 0,   0.9, "last_ack",        "TIME_WAIT",    "CLOSED",       "" },
+};
+
+static const seg data_after_fin[] = {
+    { A, "S",  1000, 0,    0,  0.0, "syn",            "SYN_SENT",     "SYN_RECEIVED", "" },
+    { B, "SA", 5000, 1001, 0,  0.1, "syn_ack",        "SYN_RECEIVED", "ESTABLISHED",  "" },
+    { A, "A",  1001, 5001, 0,  0.2, "handshake_ack",  "ESTABLISHED",  "ESTABLISHED",  "" },
+    { A, "FA", 1001, 5001, 0,  0.3, "fin_active",     "FIN_WAIT_1",   "CLOSE_WAIT",   "" },
+    { B, "A",  5001, 1002, 0,  0.4, "fin_ack",        "CLOSE_WAIT",   "FIN_WAIT_2",   "" },
+    { A, "PA", 1002, 5001, 10, 0.5, "data_after_fin", "FIN_WAIT_2",   "CLOSE_WAIT",   "data_after_fin" },
+};
+
+static const seg resets[] = {
+    { A, "S",  1000, 0,    0,  0.0, "syn",           "SYN_SENT",     "SYN_RECEIVED", "" },
+    { B, "SA", 5000, 1001, 0,  0.1, "syn_ack",       "SYN_RECEIVED", "ESTABLISHED",  "" },
+    { A, "A",  1001, 5001, 0,  0.2, "handshake_ack", "ESTABLISHED",  "ESTABLISHED",  "" },
+    /* An RST far outside the window must not end the connection. */
+    { B, "R",  5001 + 0x80000000u, 0, 0, 0.3, "out_of_window", "ESTABLISHED", "ESTABLISHED", "" },
+    { A, "PA", 1001, 5001, 10, 0.4, "data",          "ESTABLISHED",  "ESTABLISHED",  "" },
+    { B, "RA", 5001, 1011, 0,  0.5, "rst_abort",     "CLOSED",       "CLOSED",       "" },
+    { A, "PA", 1011, 5001, 10, 0.6, "after_close",   "CLOSED",       "CLOSED",       "" },
+};
+
+static const seg rst_teardown[] = {
+    { A, "S",  1000, 0,    0, 0.0, "syn",                "SYN_SENT",     "SYN_RECEIVED", "" },
+    { B, "SA", 5000, 1001, 0, 0.1, "syn_ack",            "SYN_RECEIVED", "ESTABLISHED",  "" },
+    { A, "A",  1001, 5001, 0, 0.2, "handshake_ack",      "ESTABLISHED",  "ESTABLISHED",  "" },
+    { A, "FA", 1001, 5001, 0, 0.3, "fin_active",         "FIN_WAIT_1",   "CLOSE_WAIT",   "" },
+    { A, "FA", 1001, 5001, 0, 0.5, "fin_retransmission", "FIN_WAIT_1",   "CLOSE_WAIT",   "" },
+    { B, "RA", 5001, 1002, 0, 0.6, "rst_teardown",       "CLOSED",       "CLOSED",       "" },
+};
+
+/* RFC 1337: an RST that reaches an endpoint in TIME_WAIT. */
+static const seg time_wait_rst[] = {
+    { A, "S",  1000, 0,    0, 0.0, "syn",           "SYN_SENT",     "SYN_RECEIVED", "" },
+    { B, "SA", 5000, 1001, 0, 0.1, "syn_ack",       "SYN_RECEIVED", "ESTABLISHED",  "" },
+    { A, "A",  1001, 5001, 0, 0.2, "handshake_ack", "ESTABLISHED",  "ESTABLISHED",  "" },
+    { A, "FA", 1001, 5001, 0, 0.3, "fin_active",    "FIN_WAIT_1",   "CLOSE_WAIT",   "" },
+    { B, "A",  5001, 1002, 0, 0.4, "fin_ack",       "CLOSE_WAIT",   "FIN_WAIT_2",   "" },
+    { B, "FA", 5001, 1002, 0, 0.5, "fin_passive",   "LAST_ACK",     "TIME_WAIT",    "" },
+    { A, "A",  1002, 5002, 0, 0.6, "last_ack",      "TIME_WAIT",    "CLOSED",       "" },
+    { B, "FA", 5001, 1002, 0, 0.9, "after_close",   "CLOSED",       "TIME_WAIT",    "" },
+    { B, "R",  5002, 0,    0, 1.0, "after_close",   "CLOSED",       "CLOSED",       "time_wait_rst" },
+};
+
+/* Capture began mid-connection. */
+static const seg midstream[] = {
+    { A, "PA", 1000, 5000, 10, 0.0, "data",        "ESTABLISHED", "ESTABLISHED", "" },
+    { B, "A",  5000, 1010, 0,  0.1, "ack",         "ESTABLISHED", "ESTABLISHED", "" },
+    { B, "FA", 5000, 1010, 0,  0.2, "fin_active",  "FIN_WAIT_1",  "CLOSE_WAIT",  "" },
+    { A, "FA", 1010, 5001, 0,  0.3, "fin_passive", "LAST_ACK",    "TIME_WAIT",   "" },
+    { B, "A",  5001, 1011, 0,  0.4, "last_ack",    "TIME_WAIT",   "CLOSED",      "" },
+};
+
+/* Every frame captured twice. */
+static const seg duplicates[] = {
+    { A, "S",  1000, 0,    0,  0.0,    "syn",                    "SYN_SENT",     "SYN_RECEIVED", "" },
+    { A, "S",  1000, 0,    0,  0.0001, "syn_retransmission",     "SYN_SENT",     "SYN_RECEIVED", "" },
+    { B, "SA", 5000, 1001, 0,  0.1,    "syn_ack",                "SYN_RECEIVED", "ESTABLISHED",  "" },
+    { B, "SA", 5000, 1001, 0,  0.1001, "syn_ack_retransmission", "SYN_RECEIVED", "ESTABLISHED",  "" },
+    { A, "A",  1001, 5001, 0,  0.2,    "handshake_ack",          "ESTABLISHED",  "ESTABLISHED",  "" },
+    { A, "A",  1001, 5001, 0,  0.2001, "ack",                    "ESTABLISHED",  "ESTABLISHED",  "" },
+    { A, "PA", 1001, 5001, 10, 0.3,    "data",                   "ESTABLISHED",  "ESTABLISHED",  "" },
+    { A, "PA", 1001, 5001, 10, 0.3001, "data_retransmission",    "ESTABLISHED",  "ESTABLISHED",  "" },
+    { A, "FA", 1011, 5001, 0,  0.4,    "fin_active",             "FIN_WAIT_1",   "CLOSE_WAIT",   "" },
+    { A, "FA", 1011, 5001, 0,  0.4001, "fin_retransmission",     "FIN_WAIT_1",   "CLOSE_WAIT",   "" },
+    { B, "FA", 5001, 1012, 0,  0.5,    "fin_passive",            "LAST_ACK",     "TIME_WAIT",    "" },
+    { B, "FA", 5001, 1012, 0,  0.5001, "fin_retransmission",     "LAST_ACK",     "TIME_WAIT",    "" },
+    { A, "A",  1012, 5002, 0,  0.6,    "last_ack",               "TIME_WAIT",    "CLOSED",       "" },
+    { A, "A",  1012, 5002, 0,  0.6001, "after_close",            "TIME_WAIT",    "CLOSED",       "" },
+};
+
+/* Sequence numbers wrap around 2^32 in the middle of the connection. */
+static const seg wraparound[] = {
+    { A, "S",  0xFFFFFFF0u, 0,           0,  0.0, "syn",           "SYN_SENT",     "SYN_RECEIVED", "" },
+    { B, "SA", 5000,        0xFFFFFFF1u, 0,  0.1, "syn_ack",       "SYN_RECEIVED", "ESTABLISHED",  "" },
+    { A, "A",  0xFFFFFFF1u, 5001,        0,  0.2, "handshake_ack", "ESTABLISHED",  "ESTABLISHED",  "" },
+    { A, "PA", 0xFFFFFFF1u, 5001,        32, 0.3, "data",          "ESTABLISHED",  "ESTABLISHED",  "" },
+    { A, "PA", 0x00000011u, 5001,        16, 0.4, "data",          "ESTABLISHED",  "ESTABLISHED",  "" },
+    { A, "PA", 0xFFFFFFF1u, 5001,        32, 0.5, "data_retransmission", "ESTABLISHED", "ESTABLISHED", "" },
+    { A, "FA", 0x00000021u, 5001,        0,  0.6, "fin_active",    "FIN_WAIT_1",   "CLOSE_WAIT",   "" },
+    { B, "FA", 5001,        0x00000022u, 0,  0.7, "fin_passive",   "LAST_ACK",     "TIME_WAIT",    "" },
+    { A, "A",  0x00000022u, 5002,        0,  0.8, "last_ack",      "TIME_WAIT",    "CLOSED",       "" },
+};
+
+/* The same tuple three times: within TIME_WAIT, then after it. */
+static const seg tuple_reuse[] = {
+    { A, "S",  1000, 0,    0, 0.0,   "syn",           "SYN_SENT",     "SYN_RECEIVED", "" },
+    { B, "SA", 5000, 1001, 0, 0.1,   "syn_ack",       "SYN_RECEIVED", "ESTABLISHED",  "" },
+    { A, "A",  1001, 5001, 0, 0.2,   "handshake_ack", "ESTABLISHED",  "ESTABLISHED",  "" },
+    { A, "FA", 1001, 5001, 0, 0.3,   "fin_active",    "FIN_WAIT_1",   "CLOSE_WAIT",   "" },
+    { B, "FA", 5001, 1002, 0, 0.4,   "fin_passive",   "LAST_ACK",     "TIME_WAIT",    "" },
+    { A, "A",  1002, 5002, 0, 0.5,   "last_ack",      "TIME_WAIT",    "CLOSED",       "" },
+    { A, "S",  90000, 0,   0, 2.5,   "syn",           "SYN_SENT",     "SYN_RECEIVED", "time_wait_reuse" },
+    { B, "RA", 0,  90001,  0, 2.6,   "rst_refused",   "CLOSED",       "CLOSED",       "refused" },
+    { A, "S",  190000, 0,  0, 122.5, "syn",           "SYN_SENT",     "SYN_RECEIVED", "" },
+};
+
+static const scenario scenarios[] = {
+    SCENARIO("three_way_four_way", three_way_four_way),
+    SCENARIO("three_way_close", three_way_close),
+    SCENARIO("simultaneous_open", simultaneous_open),
+    SCENARIO("self_connect", self_connect),
+    SCENARIO("split_handshake", split_handshake),
+    SCENARIO("refused", refused),
+    SCENARIO("unanswered", unanswered),
+    SCENARIO("incomplete", incomplete),
+    SCENARIO("rst_handshake", rst_handshake),
+    SCENARIO("bad_syn_ack", bad_syn_ack),
+    SCENARIO("simultaneous_close", simultaneous_close),
+    SCENARIO("half_close", half_close),
+    SCENARIO("data_after_fin", data_after_fin),
+    SCENARIO("resets", resets),
+    SCENARIO("rst_teardown", rst_teardown),
+    SCENARIO("time_wait_rst", time_wait_rst),
+    SCENARIO("midstream", midstream),
+    SCENARIO("duplicates", duplicates),
+    SCENARIO("wraparound", wraparound),
+    SCENARIO("tuple_reuse", tuple_reuse),
+};
+
+static const scenario *find(const char *name)
+{
+    for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++)
+        if (strcmp(scenarios[i].name, name) == 0)
+            return &scenarios[i];
+    return NULL;
+}
+
+/* Connection-level verdicts and what only the whole capture can tell. */
+static void test_connections(void)
+{
+    tp_label l[32];
+    struct { const char *name, *open, *close; } cases[] = {
+        { "three_way_four_way", "three_way",    "four_way" },
+        { "three_way_close",    "three_way",    "three_way" },
+        { "simultaneous_open",  "simultaneous", "open" },
+        { "self_connect",       "self_connect", "self" },
+        { "split_handshake",    "simultaneous", "open" },
+        { "refused",            "refused",      "reset" },
+        { "unanswered",         "unanswered",   "open" },
+        { "incomplete",         "incomplete",   "open" },
+        { "rst_handshake",      "incomplete",   "reset" },
+        { "bad_syn_ack",        "three_way",    "open" },
+        { "simultaneous_close", "three_way",    "simultaneous" },
+        { "half_close",         "three_way",    "four_way" },
+        { "data_after_fin",     "three_way",    "half_closed" },
+        { "resets",             "three_way",    "reset" },
+        { "rst_teardown",       "three_way",    "reset" },
+        { "time_wait_rst",      "three_way",    "four_way" },
+        { "midstream",          "not_seen",     "three_way" },  /* FIN+ACK acked the first FIN */
+        { "duplicates",         "three_way",    "three_way" },
+        { "wraparound",         "three_way",    "three_way" },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        tp_engine *eng = run(find(cases[i].name), l);
+        CHECK(tp_engine_conn_count(eng) == 1, "%s: %u connections, want 1", cases[i].name,
+              tp_engine_conn_count(eng));
+        expect_conn(cases[i].name, eng, 1, cases[i].open, cases[i].close);
+        tp_engine_free(eng);
+    }
+
+    /* Simultaneous open: the first SYN's sender turns out to be a peer. */
+    tp_engine *eng = run(find("simultaneous_open"), l);
+    const tp_conn *c = tp_engine_conn(eng, 1);
+    CHECK(l[0].role == TP_ROLE_CLIENT, "first SYN seen as client in one pass");
+    CHECK(tp_label_role(&l[0], c) == TP_ROLE_PEER, "first SYN is a peer in the end");
+    CHECK(tp_label_anomalies(&l[0], c) & TP_ANOM_BIT(TP_ANOM_SIMULTANEOUS_OPEN),
+          "first SYN flagged simultaneous_open in the end");
+    CHECK(c->link[TP_LINK_HANDSHAKE_ACK] == 4, "simultaneous open completes at frame 4, got %u",
+          c->link[TP_LINK_HANDSHAKE_ACK]);
+    tp_engine_free(eng);
+
+    /* Unanswered SYNs and a FIN whose peer never closed. */
+    eng = run(find("unanswered"), l);
+    c = tp_engine_conn(eng, 1);
+    for (int i = 0; i < 3; i++)
+        CHECK(tp_label_anomalies(&l[i], c) & TP_ANOM_BIT(TP_ANOM_SYN_UNANSWERED),
+              "SYN %d flagged syn_unanswered", i + 1);
+    tp_engine_free(eng);
+    eng = run(find("incomplete"), l);
+    c = tp_engine_conn(eng, 1);
+    CHECK(!(tp_label_anomalies(&l[0], c) & TP_ANOM_BIT(TP_ANOM_SYN_UNANSWERED)),
+          "an answered SYN is not syn_unanswered");
+    tp_engine_free(eng);
+    eng = run(find("data_after_fin"), l);
+    c = tp_engine_conn(eng, 1);
+    CHECK(tp_label_anomalies(&l[3], c) & TP_ANOM_BIT(TP_ANOM_HALF_CLOSED_AT_END),
+          "the lone FIN is half_closed_at_end");
+    tp_engine_free(eng);
+
+    /* Links and times of a plain connection. */
+    eng = run(find("three_way_four_way"), l);
+    c = tp_engine_conn(eng, 1);
+    CHECK(c->link[TP_LINK_SYN] == 1 && c->link[TP_LINK_SYN_ACK] == 2 &&
+          c->link[TP_LINK_HANDSHAKE_ACK] == 3 && c->link[TP_LINK_FIN_ACTIVE] == 7 &&
+          c->link[TP_LINK_FIN_PASSIVE] == 9 && c->link[TP_LINK_LAST_ACK] == 10 &&
+          c->link[TP_LINK_RST] == 0, "frame links of three_way_four_way");
+    CHECK(c->handshake_ns == 20000000, "handshake time %lld ns", (long long)c->handshake_ns);
+    CHECK(c->teardown_ns == 30000000, "teardown time %lld ns", (long long)c->teardown_ns);
+    CHECK(c->ep[0].packets == 6 && c->ep[1].packets == 5, "packets per direction");
+    CHECK(c->ep[0].bytes == 10 && c->ep[1].bytes == 20, "bytes per direction");
+    CHECK(l[0].role == TP_ROLE_CLIENT && l[1].role == TP_ROLE_SERVER, "roles");
+    expect_zeek("three_way_four_way", eng, 1, "SF", "ShADadFf");
+    tp_engine_free(eng);
+
+    /* Tuple reuse: three incarnations, three ids. */
+    eng = run(find("tuple_reuse"), l);
+    CHECK(tp_engine_conn_count(eng) == 3, "tuple_reuse: %u connections, want 3",
+          tp_engine_conn_count(eng));
+    CHECK(l[5].conn_id == 1 && l[6].conn_id == 2 && l[7].conn_id == 2 && l[8].conn_id == 3,
+          "incarnation ids");
+    expect_conn("tuple_reuse", eng, 1, "three_way", "three_way");
+    expect_conn("tuple_reuse", eng, 2, "refused", "reset");
+    expect_conn("tuple_reuse", eng, 3, "unanswered", "open");
+    expect_zeek("tuple_reuse", eng, 2, "REJ", "Sr");
+    tp_engine_free(eng);
+
+    eng = run(find("refused"), l);
+    expect_zeek("refused", eng, 1, "REJ", "Sr");
+    tp_engine_free(eng);
+    eng = run(find("unanswered"), l);
+    expect_zeek("unanswered", eng, 1, "S0", "S");
+    tp_engine_free(eng);
+    eng = run(find("midstream"), l);
+    CHECK(l[0].role == TP_ROLE_UNKNOWN, "midstream role unknown");
+    expect_zeek("midstream", eng, 1, "SF", "DafF");
+    tp_engine_free(eng);
+}
+
+/* A scenario run over IPv6 gives the same labels. */
+static void test_ipv6(void)
+{
+    tp_label l[32];
+    scenario sc = *find("simultaneous_close");
+    sc.v6 = 1;
+    tp_engine_free(run(&sc, l));
+}
+
+/* What the core refuses. */
+static void test_bad_input(void)
+{
+    tp_engine *eng = tp_engine_new(NULL);
+    tp_segment s;
+    seg one = { A, "S", 1, 0, 0, 0, "", "", "", "" };
+    make_segment(&s, &one, 1, 0, 80);
+    s.src.family = 9;
+    tp_label l;
+    CHECK(tp_engine_feed(eng, &s, &l) == NULL, "unknown address family refused");
+    make_segment(&s, &one, 2, 0, 80);
+    s.dst.family = 6;
+    CHECK(tp_engine_feed(eng, &s, &l) == NULL, "mixed address families refused");
+    CHECK(tp_engine_conn_count(eng) == 0, "nothing created");
+    CHECK(tp_engine_conn(eng, 0) == NULL && tp_engine_conn(eng, 1) == NULL, "no such ids");
+    tp_engine_free(eng);
+}
+
+/* Many connections: the table grows and finds each again. */
+static void test_many_connections(void)
+{
+    tp_engine *eng = tp_engine_new(NULL);
+    tp_label l;
+    uint32_t n = 50000;
+    for (uint32_t i = 0; i < 2 * n; i++) {
+        seg sy = { A, "S", 1000 + i, 0, 0, i * 1e-6, "", "", "", "" };
+        tp_segment s;
+        make_segment(&s, &sy, i + 1, 0, 80);
+        s.sport = (uint16_t)(1024 + (i % n) % 60000);
+        s.src.bytes[2] = (uint8_t)((i % n) / 60000);
+        tp_engine_feed(eng, &s, &l);
+    }
+    /* The second round repeats each tuple with a new ISN: a new attempt each. */
+    CHECK(tp_engine_conn_count(eng) == 2 * n, "%u connections, want %u", tp_engine_conn_count(eng),
+          2 * n);
+    CHECK(tp_engine_memory(eng) < 2 * n * (sizeof(tp_conn) + 32), "memory %zu bytes",
+          tp_engine_memory(eng));
+    tp_engine_free(eng);
+}
+
+static void test_label_store(void)
+{
+    tp_label_store *st = tp_label_store_new();
+    tp_label l = { 0 };
+    bool all_put = true;
+    for (uint32_t f = 1; f <= 100000; f += 3) {
+        l.conn_id = f;
+        all_put = tp_label_store_put(st, f, &l) && all_put;
+    }
+    CHECK(all_put, "every increasing frame stored");
+    CHECK(!tp_label_store_put(st, 5, &l), "out-of-order frame refused");
+    CHECK(tp_label_store_get(st, 4) && tp_label_store_get(st, 4)->conn_id == 4, "get 4");
+    CHECK(tp_label_store_get(st, 99997) && tp_label_store_get(st, 99997)->conn_id == 99997,
+          "get last");
+    CHECK(tp_label_store_get(st, 5) == NULL && tp_label_store_get(st, 0) == NULL &&
+          tp_label_store_get(st, 200000) == NULL, "absent frames");
+    CHECK(sizeof(tp_label) == 12, "tp_label is %zu bytes", sizeof(tp_label));
+    CHECK(tp_label_store_memory(st) < tp_label_store_count(st) * 16 + 70000,
+          "label store memory %zu for %zu labels", tp_label_store_memory(st),
+          tp_label_store_count(st));
+    tp_label_store_free(st);
+}
+
+static void test_names(void)
+{
+    CHECK(strcmp(tp_step_name(TP_STEP_FIN_SIMULTANEOUS), "fin_simultaneous") == 0, "step name");
+    CHECK(strcmp(tp_state_name(TP_STATE_TIME_WAIT), "TIME_WAIT") == 0, "state name");
+    CHECK(strcmp(tp_step_name((tp_step)200), "invalid") == 0, "out-of-range name");
+    for (int i = 0; i < TP_STEP_COUNT; i++)
+        CHECK(strcmp(tp_step_name((tp_step)i), "invalid") != 0, "step %d named", i);
+    for (int i = 0; i < TP_ANOM_COUNT; i++)
+        CHECK(strcmp(tp_anomaly_name((tp_anomaly)i), "invalid") != 0, "anomaly %d named", i);
+}
+
+int main(void)
+{
+    tp_label l[32];
+    for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++)
+        tp_engine_free(run(&scenarios[i], l));
+    test_connections();
+    test_ipv6();
+    test_bad_input();
+    test_many_connections();
+    test_label_store();
+    test_names();
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}
