@@ -1,0 +1,90 @@
+# Shared helpers for scripts/setup.sh and scripts/test.sh.  Source it; do not run it.
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=bash
+
+# The Debian 12 packages needed to build the plugin and run every test.
+# setup.sh and test.sh install the same list, so a machine that passed
+# setup.sh can run the tests and the other way round.
+TCPPHASE_APT_PACKAGES=(
+  build-essential
+  cmake
+  pkg-config
+  tshark
+  wireshark-dev
+  libglib2.0-dev
+  python3
+  python3-scapy
+)
+
+tp_log()  { printf '==> %s\n' "$*" >&2; }
+tp_warn() { printf 'WARNING: %s\n' "$*" >&2; }
+tp_die()  { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
+
+# Repository root: the parent of the folder holding this file.
+tp_repo_root() {
+  (cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+}
+
+# Prints nothing when root; "sudo" when sudo exists; fails otherwise.
+tp_sudo() {
+  if [ "$(id -u)" -eq 0 ]; then
+    return 0
+  fi
+  if command -v sudo >/dev/null 2>&1; then
+    echo sudo
+    return 0
+  fi
+  tp_die "not root and sudo is not installed: install these Debian packages by hand: ${TCPPHASE_APT_PACKAGES[*]}"
+}
+
+# Packages of TCPPHASE_APT_PACKAGES that are not installed, one a line.
+tp_missing_packages() {
+  local p status
+  for p in "${TCPPHASE_APT_PACKAGES[@]}"; do
+    status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+    if [ "$status" != "installed" ]; then
+      echo "$p"
+    fi
+  done
+}
+
+# Install whatever is missing, without a single question.  Does nothing
+# (and needs no network) when everything is already there.
+tp_install_packages() {
+  if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
+    tp_die "this script expects Debian 12 (apt-get/dpkg-query not found); install by hand: ${TCPPHASE_APT_PACKAGES[*]}"
+  fi
+  local missing
+  missing=$(tp_missing_packages | tr '\n' ' ')
+  if [ -z "${missing// /}" ]; then
+    tp_log "Debian packages: all present (${TCPPHASE_APT_PACKAGES[*]})"
+    return 0
+  fi
+  local sudo
+  sudo=$(tp_sudo)
+  tp_log "Installing Debian packages: $missing"
+  # tshark's dumpcap would otherwise ask whether non-root users may capture.
+  # Answer "no" up front (the safe default; run dpkg-reconfigure
+  # wireshark-common later to change it).
+  if command -v debconf-set-selections >/dev/null 2>&1; then
+    echo 'wireshark-common wireshark-common/install-setuid boolean false' \
+      | $sudo debconf-set-selections
+  fi
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  # shellcheck disable=SC2086  # $missing is a word list on purpose
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
+  missing=$(tp_missing_packages | tr '\n' ' ')
+  [ -z "${missing// /}" ] || tp_die "still missing after apt-get install: $missing"
+}
+
+# Configure (once) and build (always) in BUILD_DIR; extra args go to cmake -S/-B.
+tp_build() {
+  local root=$1 build=$2
+  shift 2
+  local jobs
+  jobs=$(nproc 2>/dev/null || echo 2)
+  tp_log "Configuring in $build"
+  cmake -S "$root" -B "$build" "$@"
+  tp_log "Building ($jobs jobs)"
+  cmake --build "$build" --parallel "$jobs"
+}

@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Registration check: the plugin loads and registers every name of SPEC.md.
+
+    fields.py [--build DIR] [--spec SPEC.md]
+
+Checks that `tshark -G plugins` lists tcpphase.so and that `tshark -G fields`
+lists the protocol `tcpphase`, every field and every expert item named in
+SPEC.md (the list below mirrors SPEC.md's tables; keep them in step).  With
+--spec (or $TCPPHASE_SPEC) it also reads the `tcpphase.*` names out of a
+SPEC.md and fails if this list misses one.
+"""
+
+import argparse
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tplib  # noqa: E402
+from tplib import Failure  # noqa: E402
+
+# Per-segment fields (SPEC.md "Per-segment fields", plus tcpphase.anomaly,
+# which lists the anomalies of a segment by name).
+SEGMENT_FIELDS = [
+    "tcpphase.phase",
+    "tcpphase.step",
+    "tcpphase.role",
+    "tcpphase.state.sender",
+    "tcpphase.state.receiver",
+    "tcpphase.anomaly",
+]
+# Per-connection fields (SPEC.md "Per-connection fields").
+CONNECTION_FIELDS = [
+    "tcpphase.conn.id",
+    "tcpphase.conn.open",
+    "tcpphase.conn.close",
+    "tcpphase.conn.state",
+    "tcpphase.conn.history",
+    "tcpphase.conn.syn_frame",
+    "tcpphase.conn.syn_ack_frame",
+    "tcpphase.conn.handshake_ack_frame",
+    "tcpphase.conn.fin_active_frame",
+    "tcpphase.conn.fin_passive_frame",
+    "tcpphase.conn.last_ack_frame",
+    "tcpphase.conn.rst_frame",
+    "tcpphase.conn.handshake_time",
+    "tcpphase.conn.teardown_time",
+]
+# Expert items (SPEC.md "Expert info"): tshark -G fields lists them too.
+EXPERT_ITEMS = [
+    "tcpphase.simultaneous_open",
+    "tcpphase.self_connect",
+    "tcpphase.half_close",
+    "tcpphase.data_after_fin",
+    "tcpphase.half_closed_at_end",
+    "tcpphase.refused",
+    "tcpphase.syn_unanswered",
+    "tcpphase.time_wait_reuse",
+    "tcpphase.time_wait_rst",
+    "tcpphase.bad_syn_ack",
+]
+EXPECTED = SEGMENT_FIELDS + CONNECTION_FIELDS + EXPERT_ITEMS
+
+
+def spec_names(path):
+    """`tcpphase.*` field and expert names in SPEC.md's tables."""
+    names = set()
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if not line.startswith("|"):
+                continue
+            for m in re.finditer(r"`(tcpphase\.[a-z_.]+)`", line):
+                names.add(m.group(1))
+            # "`tcpphase.conn.syn_frame` …" rows list the other links by short name.
+            if "conn.syn_frame" in line:
+                for m in re.finditer(r"`([a-z_]+_frame)`", line):
+                    names.add("tcpphase.conn." + m.group(1))
+    # Preference names (tcpphase.NAME:VALUE) are not fields.
+    return {n for n in names if not n.endswith(".")}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--build")
+    ap.add_argument("--spec", default=os.environ.get("TCPPHASE_SPEC"))
+    a = ap.parse_args()
+    failures = []
+
+    if a.spec:
+        if not os.path.isfile(a.spec):
+            raise Failure("--spec %s: no such file" % a.spec)
+        missing = sorted(spec_names(a.spec) - set(EXPECTED))
+        if missing:
+            failures.append("SPEC.md names missing from tests/fields.py's list: "
+                            + ", ".join(missing))
+        else:
+            print("ok: tests/fields.py's list covers every name in %s" % a.spec)
+
+    plugins = tplib.tshark(["-G", "plugins"], build=a.build)
+    lines = [line for line in plugins.split("\n") if line.startswith("tcpphase.so")]
+    if not lines:
+        failures.append("tshark -G plugins does not list tcpphase.so")
+    else:
+        print("ok: tshark -G plugins: %s" % " ".join(lines[0].split()))
+
+    out = tplib.tshark(["-G", "fields"], build=a.build)
+    registered = {}
+    proto = False
+    for line in out.split("\n"):
+        cols = line.split("\t")
+        if cols[0] == "P" and len(cols) > 2 and cols[2] == "tcpphase":
+            proto = True
+        if cols[0] == "F" and len(cols) > 3 and cols[2].startswith("tcpphase."):
+            registered[cols[2]] = cols[3]
+    if not proto:
+        failures.append("tshark -G fields lists no protocol 'tcpphase'")
+    missing = [n for n in EXPECTED if n not in registered]
+    for n in EXPECTED:
+        if n in registered:
+            print("ok: %-36s %s" % (n, registered[n]))
+    for n in missing:
+        failures.append("not registered: %s" % n)
+    extra = sorted(set(registered) - set(EXPECTED))
+    if extra:
+        print("note: registered but not in SPEC.md's tables (fine, if documented in README.md): "
+              + ", ".join(extra))
+    if failures:
+        raise Failure("%d problem(s):\n%s" % (len(failures), tplib.indent("\n".join(failures))))
+    print("ok: all %d SPEC.md names are registered" % len(EXPECTED))
+    return 0
+
+
+if __name__ == "__main__":
+    tplib.main_wrapper(main)
