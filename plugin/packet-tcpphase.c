@@ -1,0 +1,585 @@
+/* packet-tcpphase.c — the Wireshark 4.0 front end of tcpphase.
+ *
+ * Where a TCP segment sits in the life of its connection: a hook in front of
+ * the TCP dissector reads each segment's header, a post-dissector feeds it to
+ * the core (tcpphase.h) on the first pass and shows the label it got, on
+ * every pass, in a "tcpphase" subtree.
+ *
+ *   IP --ip.proto 6--> tcpphase_tcp_hook --> TCP --> payload dissectors
+ *                      (reads ports, seq, ack, offset, flags, window)
+ *   ... all dissectors ... --> post-dissector tcpphase (feed / look up / show)
+ *
+ * The hook reads the header itself, before calling TCP, so that neither an
+ * exception in a payload dissector nor TCP's own preferences can hide a
+ * segment from us, and so that no tcp.* field has to be primed (priming
+ * costs every frame a tree).  Per-frame results live in a compact label store
+ * keyed by frame number; connections live in the core's engine.  Both are
+ * made by the init routine and freed by the cleanup routine, so a new file,
+ * a reload or a changed preference starts clean.
+ *
+ * Copyright (C) 2026 the tcpphase developers
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <string.h>
+
+#include <glib.h>
+
+#include <epan/packet.h>
+#include <epan/expert.h>
+#include <epan/prefs.h>
+#include <epan/proto_data.h>
+#include <epan/ipproto.h>
+#include <epan/address.h>
+#include <wsutil/utf8_entities.h>
+#include <wsutil/wslog.h>
+
+#include "tcpphase.h"
+#include "label_store.h"
+#include "packet-tcpphase.h"
+
+/* ---- Registration state --------------------------------------------------- */
+
+static int proto_tcpphase = -1;
+static protocol_t *tcpphase_protocol;   /* for the enabled check in the hook */
+static protocol_t *tcp_protocol;
+
+static dissector_handle_t tcp_handle;   /* what "ip.proto" 6 held before us */
+static dissector_handle_t hook_handle;
+static dissector_handle_t tcpphase_handle;
+
+static int hf_phase = -1;
+static int hf_step = -1;
+static int hf_role = -1;
+static int hf_state_sender = -1;
+static int hf_state_receiver = -1;
+static int hf_anomaly = -1;
+static int hf_conn_id = -1;
+static int hf_conn_open = -1;
+static int hf_conn_close = -1;
+static int hf_conn_state = -1;
+static int hf_conn_history = -1;
+static int hf_conn_link[TP_LINK_COUNT] = { -1, -1, -1, -1, -1, -1, -1 };
+static int hf_conn_handshake_time = -1;
+static int hf_conn_teardown_time = -1;
+static int hf_conn_orig_packets = -1;
+static int hf_conn_orig_bytes = -1;
+static int hf_conn_resp_packets = -1;
+static int hf_conn_resp_bytes = -1;
+
+static gint ett_tcpphase = -1;
+static gint ett_tcpphase_conn = -1;
+
+/* Indexed by tp_anomaly. */
+static expert_field ei_anomaly[TP_ANOM_COUNT] = {
+    EI_INIT, EI_INIT, EI_INIT, EI_INIT, EI_INIT,
+    EI_INIT, EI_INIT, EI_INIT, EI_INIT, EI_INIT,
+};
+
+/* Preferences. */
+static guint pref_time_wait = 60;          /* seconds */
+static gboolean pref_info_column = FALSE;
+
+/* ---- Capture-file state (init routine to cleanup routine) ----------------- */
+
+static tp_engine *engine;
+static tp_label_store *labels;
+
+static void
+tcpphase_cleanup(void)
+{
+    if (engine) {
+        tp_engine_free(engine);
+        engine = NULL;
+    }
+    if (labels) {
+        tp_label_store_free(labels);
+        labels = NULL;
+    }
+}
+
+static void
+tcpphase_init(void)
+{
+    tp_config cfg;
+
+    /* An init without the cleanup before it must not leak. */
+    tcpphase_cleanup();
+
+    tp_config_default(&cfg);
+    cfg.time_wait_ns = (int64_t)pref_time_wait * G_GINT64_CONSTANT(1000000000);
+    engine = tp_engine_new(&cfg);
+    labels = tp_label_store_new();
+    if (!engine || !labels)
+        ws_warning("tcpphase: out of memory; no labels for this capture");
+}
+
+
+static void
+tcpphase_prefs_apply(void)
+{
+    /* Nothing to do now: changing a preference makes Wireshark redissect,
+     * which runs tcpphase_init(), which reads the new values. */
+}
+
+/* ---- The hook in front of TCP --------------------------------------------- */
+
+static gboolean
+copy_addr(tp_addr *dst, const address *src)
+{
+    if (src->type == AT_IPv4 && src->len == 4) {
+        dst->family = 4;
+        memcpy(dst->bytes, src->data, 4);
+        return TRUE;
+    }
+    if (src->type == AT_IPv6 && src->len == 16) {
+        dst->family = 6;
+        memcpy(dst->bytes, src->data, 16);
+        return TRUE;
+    }
+    return FALSE;
+}
+
+/* Read the facts of the segment in tvb (a TCP header and what follows, as IP
+ * hands it to TCP) and keep them in packet scope for the post-dissector. */
+static void
+record_segment(tvbuff_t *tvb, packet_info *pinfo)
+{
+    guint8 hdr[16];
+    guint captured, reported, header_len;
+    tp_segment *seg;
+
+    captured = tvb_captured_length(tvb);
+    if (captured < 14)
+        return;                         /* ports, seq, ack, offset, flags */
+    tvb_memcpy(tvb, hdr, 0, captured >= 16 ? 16 : 14);
+
+    header_len = (guint)(hdr[12] >> 4) * 4;
+    if (header_len < 20)
+        return;
+    reported = tvb_reported_length(tvb);
+    if (reported < header_len)
+        return;
+
+    seg = wmem_new0(pinfo->pool, tp_segment);
+    if (!copy_addr(&seg->src, &pinfo->src) || !copy_addr(&seg->dst, &pinfo->dst)
+            || seg->src.family != seg->dst.family)
+        return;                         /* pool memory: nothing to free */
+
+    seg->frame = pinfo->num;
+    if (pinfo->presence_flags & PINFO_HAS_TS)
+        seg->time_ns = (int64_t)pinfo->abs_ts.secs * G_GINT64_CONSTANT(1000000000)
+                       + pinfo->abs_ts.nsecs;
+    seg->sport = (uint16_t)(hdr[0] << 8 | hdr[1]);
+    seg->dport = (uint16_t)(hdr[2] << 8 | hdr[3]);
+    seg->seq = (uint32_t)hdr[4] << 24 | (uint32_t)hdr[5] << 16 | (uint32_t)hdr[6] << 8 | hdr[7];
+    seg->ack = (uint32_t)hdr[8] << 24 | (uint32_t)hdr[9] << 16 | (uint32_t)hdr[10] << 8 | hdr[11];
+    seg->flags = hdr[13];
+    seg->window = captured >= 16 ? (uint16_t)(hdr[14] << 8 | hdr[15]) : 0;
+    seg->payload_len = reported - header_len;
+
+    p_add_proto_data(pinfo->pool, pinfo, proto_tcpphase, 0, seg);
+}
+
+/* Sits in "ip.proto" 6 in place of TCP's handle.  It belongs to no protocol
+ * on purpose: a handle of tcpphase would be skipped (and TCP with it) when
+ * tcpphase is disabled; a handle of TCP would put "tcp" twice in
+ * pinfo->layers, since call_dissector_only() below adds it once. */
+static int
+dissect_tcp_hook(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    if (!PINFO_FD_VISITED(pinfo)
+            && !pinfo->flags.in_error_pkt   /* a header quoted by ICMP: not a segment */
+            && proto_is_protocol_enabled(tcpphase_protocol)
+            && (tcp_protocol == NULL || proto_is_protocol_enabled(tcp_protocol))
+            && p_get_proto_data(pinfo->pool, pinfo, proto_tcpphase, 0) == NULL)
+        record_segment(tvb, pinfo);
+
+    return call_dissector_only(tcp_handle, tvb, pinfo, tree, data);
+}
+
+/* ---- Showing a label -------------------------------------------------------- */
+
+static tp_role
+counterpart(tp_role role)
+{
+    switch (role) {
+    case TP_ROLE_CLIENT: return TP_ROLE_SERVER;
+    case TP_ROLE_SERVER: return TP_ROLE_CLIENT;
+    default:             return role;    /* peer, self, unknown */
+    }
+}
+
+static proto_item *
+add_generated_string(proto_tree *tree, int hf, tvbuff_t *tvb, const char *value)
+{
+    proto_item *it = proto_tree_add_string(tree, hf, tvb, 0, 0, value);
+    proto_item_set_generated(it);
+    return it;
+}
+
+static proto_item *
+add_generated_uint(proto_tree *tree, int hf, tvbuff_t *tvb, guint32 value)
+{
+    proto_item *it = proto_tree_add_uint(tree, hf, tvb, 0, 0, value);
+    proto_item_set_generated(it);
+    return it;
+}
+
+static void
+add_generated_uint64(proto_tree *tree, int hf, tvbuff_t *tvb, guint64 value)
+{
+    proto_item_set_generated(proto_tree_add_uint64(tree, hf, tvb, 0, 0, value));
+}
+
+static void
+add_generated_time(proto_tree *tree, int hf, tvbuff_t *tvb, int64_t ns)
+{
+    nstime_t t;
+
+    t.secs = (time_t)(ns / 1000000000);
+    t.nsecs = (int)(ns % 1000000000);
+    proto_item_set_generated(proto_tree_add_time(tree, hf, tvb, 0, 0, &t));
+}
+
+static void
+add_connection(proto_tree *tree, tvbuff_t *tvb, const tp_conn *conn)
+{
+    proto_tree *ct;
+    proto_item *it;
+    unsigned orig;
+    int l;
+
+    ct = proto_tree_add_subtree_format(tree, tvb, 0, 0, ett_tcpphase_conn, &it,
+            "Connection %u: open %s, close %s, Zeek %s %s", conn->id,
+            tp_open_name((tp_open_kind)conn->open_kind),
+            tp_close_name((tp_close_kind)conn->close_kind),
+            tp_conn_zeek_state(conn), conn->zeek.history);
+    proto_item_set_generated(it);
+
+    add_generated_uint(ct, hf_conn_id, tvb, conn->id);
+    add_generated_string(ct, hf_conn_open, tvb, tp_open_name((tp_open_kind)conn->open_kind));
+    add_generated_string(ct, hf_conn_close, tvb, tp_close_name((tp_close_kind)conn->close_kind));
+    add_generated_string(ct, hf_conn_state, tvb, tp_conn_zeek_state(conn));
+    add_generated_string(ct, hf_conn_history, tvb, conn->zeek.history);
+    for (l = 0; l < TP_LINK_COUNT; l++) {
+        if (conn->link[l] != 0)
+            add_generated_uint(ct, hf_conn_link[l], tvb, conn->link[l]);
+    }
+    if (conn->handshake_ns >= 0)
+        add_generated_time(ct, hf_conn_handshake_time, tvb, conn->handshake_ns);
+    if (conn->teardown_ns >= 0)
+        add_generated_time(ct, hf_conn_teardown_time, tvb, conn->teardown_ns);
+
+    orig = tp_conn_zeek_orig(conn) ? 1 : 0;
+    add_generated_uint(ct, hf_conn_orig_packets, tvb, conn->ep[orig].packets);
+    add_generated_uint64(ct, hf_conn_orig_bytes, tvb, conn->ep[orig].bytes);
+    add_generated_uint(ct, hf_conn_resp_packets, tvb, conn->ep[!orig].packets);
+    add_generated_uint64(ct, hf_conn_resp_bytes, tvb, conn->ep[!orig].bytes);
+}
+
+/* conn: the connection as it stands (first pass: so far; later: final),
+ * or NULL if the engine no longer has it. */
+static void
+show_label(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+           const tp_label *label, const tp_conn *conn)
+{
+    tp_role role;
+    uint16_t anomalies;
+    const char *step_name;
+    proto_item *ti;
+    proto_tree *pt;
+    int a;
+
+    role = conn ? tp_label_role(label, conn) : (tp_role)label->role;
+    anomalies = conn ? tp_label_anomalies(label, conn) : label->anomalies;
+    step_name = tp_step_name((tp_step)label->step);
+
+    if (pref_info_column)
+        col_append_fstr(pinfo->cinfo, COL_INFO, " [%s]", step_name);
+
+    if (!tree) {
+        /* No tree (first pass in the GUI, or tshark printing nothing
+         * that needs one): the expert infos still go to the expert tap. */
+        for (a = 0; anomalies != 0 && a < TP_ANOM_COUNT; a++) {
+            if (anomalies & TP_ANOM_BIT(a))
+                expert_add_info(pinfo, NULL, &ei_anomaly[a]);
+        }
+        return;
+    }
+    /* A tree nobody looks at and no tcpphase field asked for: nothing to do
+     * (this is the `tshark -Y tcp` case, which must stay cheap). */
+    if (anomalies == 0 && !proto_field_is_referenced(tree, proto_tcpphase))
+        return;
+
+    ti = proto_tree_add_item(tree, proto_tcpphase, tvb, 0, 0, ENC_NA);
+    if (PTREE_DATA(tree)->visible) {
+        proto_item_set_text(ti, "TCP phase: %s, %s (%s: %s " UTF8_RIGHTWARDS_ARROW " %s: %s)",
+                tp_phase_name((tp_phase)label->phase), step_name,
+                tp_role_name(role), tp_state_name((tp_tcp_state)label->sender_state),
+                tp_role_name(counterpart(role)),
+                tp_state_name((tp_tcp_state)label->receiver_state));
+    }
+    pt = proto_item_add_subtree(ti, ett_tcpphase);
+
+    add_generated_string(pt, hf_phase, tvb, tp_phase_name((tp_phase)label->phase));
+    add_generated_string(pt, hf_step, tvb, step_name);
+    add_generated_string(pt, hf_role, tvb, tp_role_name(role));
+    add_generated_string(pt, hf_state_sender, tvb,
+            tp_state_name((tp_tcp_state)label->sender_state));
+    add_generated_string(pt, hf_state_receiver, tvb,
+            tp_state_name((tp_tcp_state)label->receiver_state));
+
+    for (a = 0; anomalies != 0 && a < TP_ANOM_COUNT; a++) {
+        if (anomalies & TP_ANOM_BIT(a)) {
+            proto_item *it = add_generated_string(pt, hf_anomaly, tvb,
+                    tp_anomaly_name((tp_anomaly)a));
+            expert_add_info(pinfo, it, &ei_anomaly[a]);
+        }
+    }
+
+    if (conn)
+        add_connection(pt, tvb, conn);
+}
+
+/* ---- The post-dissector ------------------------------------------------------ */
+
+static int
+dissect_tcpphase(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+    const tp_label *label;
+    const tp_conn *conn;
+    tp_label fresh;
+
+    if (!engine || !labels)
+        return 0;
+
+    if (!PINFO_FD_VISITED(pinfo)) {
+        const tp_segment *seg = (const tp_segment *)
+            p_get_proto_data(pinfo->pool, pinfo, proto_tcpphase, 0);
+
+        if (!seg)
+            return 0;                   /* not a TCP segment we could read */
+        /* Fed already if something dissects an unvisited frame twice. */
+        label = tp_label_store_get(labels, pinfo->num);
+        if (label) {
+            conn = tp_engine_conn(engine, label->conn_id);
+        } else {
+            conn = tp_engine_feed(engine, seg, &fresh);
+            if (!conn)
+                return 0;
+            /* If the store is out of memory, this frame is still shown now;
+             * it just won't be on later passes. */
+            tp_label_store_put(labels, pinfo->num, &fresh);
+            label = &fresh;
+        }
+    } else {
+        label = tp_label_store_get(labels, pinfo->num);
+        if (!label)
+            return 0;
+        conn = tp_engine_conn(engine, label->conn_id);
+    }
+
+    show_label(tvb, pinfo, tree, label, conn);
+    return tvb_captured_length(tvb);
+}
+
+/* ---- Registration ----------------------------------------------------------- */
+
+void
+proto_register_tcpphase(void)
+{
+    static hf_register_info hf[] = {
+        { &hf_phase,
+          { "Phase", "tcpphase.phase", FT_STRING, BASE_NONE, NULL, 0x0,
+            "Phase of the connection this segment belongs to: handshake, established, "
+            "teardown, closed, reset", HFILL } },
+        { &hf_step,
+          { "Step", "tcpphase.step", FT_STRING, BASE_NONE, NULL, 0x0,
+            "The segment's role in the life of its connection (syn, syn_ack, "
+            "handshake_ack, data, ack, fin_active, last_ack, rst_abort, ...)", HFILL } },
+        { &hf_role,
+          { "Sender role", "tcpphase.role", FT_STRING, BASE_NONE, NULL, 0x0,
+            "Role of the sending endpoint: client, server, peer (simultaneous open), "
+            "self (self-connect), unknown (handshake not captured)", HFILL } },
+        { &hf_state_sender,
+          { "Sender state", "tcpphase.state.sender", FT_STRING, BASE_NONE, NULL, 0x0,
+            "Inferred RFC 9293 state of the sending endpoint after sending this segment",
+            HFILL } },
+        { &hf_state_receiver,
+          { "Receiver state", "tcpphase.state.receiver", FT_STRING, BASE_NONE, NULL, 0x0,
+            "Inferred RFC 9293 state of the receiving endpoint after receiving this segment",
+            HFILL } },
+        { &hf_anomaly,
+          { "Anomaly", "tcpphase.anomaly", FT_STRING, BASE_NONE, NULL, 0x0,
+            "An anomaly raised on this segment (one item each)", HFILL } },
+
+        { &hf_conn_id,
+          { "Connection ID", "tcpphase.conn.id", FT_UINT32, BASE_DEC, NULL, 0x0,
+            "Index of the connection in the capture, as tcpphase counts them "
+            "(a reused tuple starts a new one)", HFILL } },
+        { &hf_conn_open,
+          { "Open", "tcpphase.conn.open", FT_STRING, BASE_NONE, NULL, 0x0,
+            "How the connection opened: three_way, simultaneous, self_connect, refused, "
+            "unanswered, incomplete, not_seen", HFILL } },
+        { &hf_conn_close,
+          { "Close", "tcpphase.conn.close", FT_STRING, BASE_NONE, NULL, 0x0,
+            "How the connection closed: four_way, three_way, simultaneous, self, "
+            "half_closed, reset, open, incomplete", HFILL } },
+        { &hf_conn_state,
+          { "Zeek conn_state", "tcpphase.conn.state", FT_STRING, BASE_NONE, NULL, 0x0,
+            "Zeek's conn_state of the connection (S0, S1, SF, REJ, ...)", HFILL } },
+        { &hf_conn_history,
+          { "Zeek history", "tcpphase.conn.history", FT_STRING, BASE_NONE, NULL, 0x0,
+            "Zeek's history letters (upper case: originator)", HFILL } },
+        { &hf_conn_link[TP_LINK_SYN],
+          { "SYN in frame", "tcpphase.conn.syn_frame", FT_FRAMENUM, BASE_NONE,
+            FRAMENUM_TYPE(FT_FRAMENUM_NONE), 0x0,
+            "The connection's first SYN", HFILL } },
+        { &hf_conn_link[TP_LINK_SYN_ACK],
+          { "SYN-ACK in frame", "tcpphase.conn.syn_ack_frame", FT_FRAMENUM, BASE_NONE,
+            FRAMENUM_TYPE(FT_FRAMENUM_NONE), 0x0,
+            "The connection's first SYN-ACK", HFILL } },
+        { &hf_conn_link[TP_LINK_HANDSHAKE_ACK],
+          { "Handshake completed in frame", "tcpphase.conn.handshake_ack_frame", FT_FRAMENUM,
+            BASE_NONE, FRAMENUM_TYPE(FT_FRAMENUM_NONE), 0x0,
+            "The segment that completed the handshake", HFILL } },
+        { &hf_conn_link[TP_LINK_FIN_ACTIVE],
+          { "First FIN in frame", "tcpphase.conn.fin_active_frame", FT_FRAMENUM, BASE_NONE,
+            FRAMENUM_TYPE(FT_FRAMENUM_NONE), 0x0,
+            "The connection's first FIN", HFILL } },
+        { &hf_conn_link[TP_LINK_FIN_PASSIVE],
+          { "Second FIN in frame", "tcpphase.conn.fin_passive_frame", FT_FRAMENUM, BASE_NONE,
+            FRAMENUM_TYPE(FT_FRAMENUM_NONE), 0x0,
+            "The other endpoint's FIN", HFILL } },
+        { &hf_conn_link[TP_LINK_LAST_ACK],
+          { "Last ACK in frame", "tcpphase.conn.last_ack_frame", FT_FRAMENUM, BASE_NONE,
+            FRAMENUM_TYPE(FT_FRAMENUM_NONE), 0x0,
+            "The acknowledgment of the final FIN: teardown complete", HFILL } },
+        { &hf_conn_link[TP_LINK_RST],
+          { "RST in frame", "tcpphase.conn.rst_frame", FT_FRAMENUM, BASE_NONE,
+            FRAMENUM_TYPE(FT_FRAMENUM_NONE), 0x0,
+            "The RST that ended the connection", HFILL } },
+        { &hf_conn_handshake_time,
+          { "Handshake time", "tcpphase.conn.handshake_time", FT_RELATIVE_TIME, BASE_NONE,
+            NULL, 0x0, "From the first SYN to the segment completing the handshake", HFILL } },
+        { &hf_conn_teardown_time,
+          { "Teardown time", "tcpphase.conn.teardown_time", FT_RELATIVE_TIME, BASE_NONE,
+            NULL, 0x0, "From the first FIN to the last ACK", HFILL } },
+        { &hf_conn_orig_packets,
+          { "Originator packets", "tcpphase.conn.orig_packets", FT_UINT32, BASE_DEC, NULL, 0x0,
+            "Segments sent by the originator (Zeek's orig)", HFILL } },
+        { &hf_conn_orig_bytes,
+          { "Originator bytes", "tcpphase.conn.orig_bytes", FT_UINT64, BASE_DEC, NULL, 0x0,
+            "TCP payload bytes sent by the originator", HFILL } },
+        { &hf_conn_resp_packets,
+          { "Responder packets", "tcpphase.conn.resp_packets", FT_UINT32, BASE_DEC, NULL, 0x0,
+            "Segments sent by the responder", HFILL } },
+        { &hf_conn_resp_bytes,
+          { "Responder bytes", "tcpphase.conn.resp_bytes", FT_UINT64, BASE_DEC, NULL, 0x0,
+            "TCP payload bytes sent by the responder", HFILL } },
+    };
+
+    /* Names and severities: SPEC.md, "Expert info". */
+    static ei_register_info ei[] = {
+        { &ei_anomaly[TP_ANOM_SIMULTANEOUS_OPEN],
+          { "tcpphase.simultaneous_open", PI_SEQUENCE, PI_NOTE,
+            "Simultaneous open: both endpoints sent a SYN", EXPFILL } },
+        { &ei_anomaly[TP_ANOM_SELF_CONNECT],
+          { "tcpphase.self_connect", PI_SEQUENCE, PI_WARN,
+            "Self-connect: source and destination address and port are the same", EXPFILL } },
+        { &ei_anomaly[TP_ANOM_HALF_CLOSE],
+          { "tcpphase.half_close", PI_SEQUENCE, PI_NOTE,
+            "Half-close: data sent after receiving the peer's FIN", EXPFILL } },
+        { &ei_anomaly[TP_ANOM_DATA_AFTER_FIN],
+          { "tcpphase.data_after_fin", PI_SEQUENCE, PI_WARN,
+            "Data sent after the sender's own FIN", EXPFILL } },
+        { &ei_anomaly[TP_ANOM_HALF_CLOSED_AT_END],
+          { "tcpphase.half_closed_at_end", PI_SEQUENCE, PI_NOTE,
+            "The peer never closed its side in the capture", EXPFILL } },
+        { &ei_anomaly[TP_ANOM_REFUSED],
+          { "tcpphase.refused", PI_SEQUENCE, PI_NOTE,
+            "Connection refused: RST answering a SYN", EXPFILL } },
+        { &ei_anomaly[TP_ANOM_SYN_UNANSWERED],
+          { "tcpphase.syn_unanswered", PI_SEQUENCE, PI_NOTE,
+            "SYN got no reply in the capture", EXPFILL } },
+        { &ei_anomaly[TP_ANOM_TIME_WAIT_REUSE],
+          { "tcpphase.time_wait_reuse", PI_SEQUENCE, PI_NOTE,
+            "SYN reuses a tuple whose previous connection closed less than TIME_WAIT ago",
+            EXPFILL } },
+        { &ei_anomaly[TP_ANOM_TIME_WAIT_RST],
+          { "tcpphase.time_wait_rst", PI_SEQUENCE, PI_WARN,
+            "RST to an endpoint in TIME_WAIT (RFC 1337 TIME_WAIT assassination)", EXPFILL } },
+        { &ei_anomaly[TP_ANOM_BAD_SYN_ACK],
+          { "tcpphase.bad_syn_ack", PI_SEQUENCE, PI_WARN,
+            "SYN-ACK acknowledges something other than the SYN's sequence number + 1",
+            EXPFILL } },
+    };
+
+    static gint *ett[] = {
+        &ett_tcpphase,
+        &ett_tcpphase_conn,
+    };
+
+    module_t *prefs;
+    expert_module_t *expert;
+
+    G_STATIC_ASSERT(G_N_ELEMENTS(ei) == TP_ANOM_COUNT);
+    G_STATIC_ASSERT(TP_LINK_COUNT == 7);
+
+    proto_tcpphase = proto_register_protocol("TCP connection phase", "TCPPHASE", "tcpphase");
+    proto_register_field_array(proto_tcpphase, hf, array_length(hf));
+    proto_register_subtree_array(ett, array_length(ett));
+
+    expert = expert_register_protocol(proto_tcpphase);
+    expert_register_field_array(expert, ei, array_length(ei));
+
+    prefs = prefs_register_protocol(proto_tcpphase, tcpphase_prefs_apply);
+    prefs_register_uint_preference(prefs, "time_wait", "TIME_WAIT duration (seconds)",
+            "How long an endpoint stays in TIME_WAIT; a SYN reusing the tuple sooner "
+            "raises tcpphase.time_wait_reuse (Linux: 60 s)",
+            10, &pref_time_wait);
+    prefs_register_bool_preference(prefs, "info_column", "Show the step in the Info column",
+            "Append \"[step]\" (e.g. [fin_active]) to the Info column of each labelled "
+            "TCP segment", &pref_info_column);
+
+    register_init_routine(tcpphase_init);
+    register_cleanup_routine(tcpphase_cleanup);
+}
+
+void
+proto_reg_handoff_tcpphase(void)
+{
+    static gboolean done;
+    dissector_table_t ip_proto;
+
+    if (done)
+        return;
+    done = TRUE;
+
+    tcpphase_protocol = find_protocol_by_id(proto_tcpphase);
+
+    /* Plugins' handoffs run after the built-in ones: TCP is in place.
+     *
+     * Replace the entry rather than dissector_change_uint() it: a changed
+     * entry is what "Decode As" records, and loading the Decode As settings
+     * (epan_load_settings(), after every handoff, and again whenever the
+     * user applies Decode As) starts with decode_clear_all(), which resets
+     * every changed entry to its initial handle, so the hook would be gone
+     * before the first packet.  Re-adding makes the hook the entry's initial
+     * handle: Decode As can still point IP protocol 6 elsewhere ("TCP" stays
+     * a choice), and its reset comes back to the hook. */
+    ip_proto = find_dissector_table("ip.proto");
+    tcp_handle = ip_proto ? dissector_get_uint_handle(ip_proto, IP_PROTO_TCP) : NULL;
+    if (tcp_handle) {
+        tcp_protocol = find_protocol_by_id(dissector_handle_get_protocol_index(tcp_handle));
+        hook_handle = create_dissector_handle_with_name_and_description(dissect_tcp_hook, -1,
+                "tcpphase_tcp_hook", "TCP (through tcpphase)");
+        dissector_delete_uint("ip.proto", IP_PROTO_TCP, tcp_handle);
+        dissector_add_uint("ip.proto", IP_PROTO_TCP, hook_handle);
+    } else {
+        ws_warning("tcpphase: no TCP dissector in \"ip.proto\"; tcpphase will label nothing");
+    }
+
+    tcpphase_handle = create_dissector_handle(dissect_tcpphase, proto_tcpphase);
+    register_postdissector(tcpphase_handle);
+}
