@@ -4,9 +4,11 @@
 
     fields.py [--build DIR] [--spec SPEC.md]
 
-Checks that `tshark -G plugins` lists tcpphase.so and that `tshark -G fields`
+Checks that `tshark -G plugins` lists tcpphase.so, that `tshark -G fields`
 lists the protocol `tcpphase`, every field and every expert item named in
-SPEC.md (the list below mirrors SPEC.md's tables; keep them in step).  With
+SPEC.md (the list below mirrors SPEC.md's tables; keep them in step), and
+that `tshark -G defaultprefs` has a tcpphase preference for the TIME_WAIT
+duration.  With
 --spec (or $TCPPHASE_SPEC) it also reads the `tcpphase.*` names out of a
 SPEC.md and fails if this list misses one.
 """
@@ -125,6 +127,16 @@ def main():
     if extra:
         print("note: registered but not in SPEC.md's tables (fine, if documented in README.md): "
               + ", ".join(extra))
+    # SPEC.md "Other surfaces": at least a TIME_WAIT duration preference.
+    prefs = tplib.tshark(["-G", "defaultprefs"], build=a.build)
+    names = re.findall(r"^#?(tcpphase\.[A-Za-z0-9_.]+):", prefs, re.M)
+    if not names:
+        failures.append("tshark -G defaultprefs lists no tcpphase.* preference")
+    elif not any("time_wait" in n for n in names):
+        failures.append("no TIME_WAIT preference among: " + ", ".join(names))
+    else:
+        print("ok: preferences: " + ", ".join(names))
+
     if failures:
         raise Failure("%d problem(s):\n%s" % (len(failures), tplib.indent("\n".join(failures))))
     print("ok: all %d SPEC.md names are registered" % len(EXPECTED))
