@@ -109,7 +109,9 @@ def bad_syn_ack():
     f = TcpFlow(cap, C4, 40006, S4, 7777, c_isn, 0x80000006)
     f.send("c", "S")                                      # SYN, seq A
     bad_ack = c_isn - 1000                                # should be A+1
-    f.send("s", "SA", dt_us=200, ack=bad_ack, advance=False, deliver=False)
+    # A stale SYN-ACK (its own ISN differs from the later, correct one).
+    f.send("s", "SA", dt_us=200, seq=0x7FFF0006, ack=bad_ack,
+           advance=False, deliver=False)
     # RFC 9293 3.10.7.3 (SYN-SENT, unacceptable ACK): <SEQ=SEG.ACK><CTL=RST>
     f.send("c", "R", dt_us=50, seq=bad_ack)
     f.send("c", "S", at_us=cap.records[0][0] + 1 * SEC, seq=c_isn)  # SYN rexmit
