@@ -41,6 +41,7 @@
 
 static int proto_tcpphase = -1;
 static protocol_t *tcpphase_protocol;   /* for the enabled check in the hook */
+static header_field_info *tcpphase_hfinfo; /* is any tcpphase field wanted? */
 static protocol_t *tcp_protocol;
 
 static dissector_handle_t tcp_handle;   /* what "ip.proto" 6 held before us */
@@ -83,6 +84,7 @@ static gboolean pref_info_column = FALSE;
 
 static tp_engine *engine;
 static tp_label_store *labels;
+static guint32 last_fed;    /* highest frame fed to the engine */
 
 static void
 tcpphase_cleanup(void)
@@ -95,6 +97,7 @@ tcpphase_cleanup(void)
         tp_label_store_free(labels);
         labels = NULL;
     }
+    last_fed = 0;
 }
 
 static void
@@ -288,6 +291,7 @@ show_label(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     const char *step_name;
     proto_item *ti;
     proto_tree *pt;
+    gboolean wanted;
     int a;
 
     role = conn ? tp_label_role(label, conn) : (tp_role)label->role;
@@ -306,10 +310,14 @@ show_label(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         }
         return;
     }
-    /* A tree nobody looks at and no tcpphase field asked for: nothing to do
-     * (this is the `tshark -Y tcp` case, which must stay cheap). */
-    if (anomalies == 0 && !proto_field_is_referenced(tree, proto_tcpphase))
-        return;
+    /* Does anyone want our fields?  The details pane, tshark -V / PDML /
+     * JSON (a visible tree), or a filter, column, -T fields or coloring rule
+     * naming a tcpphase field (which marks the protocol referenced).  Not
+     * proto_field_is_referenced(): it says yes to every protocol when the
+     * tree does not fake protocols, which is tshark's default. */
+    wanted = PTREE_DATA(tree)->visible || tcpphase_hfinfo->ref_type != HF_REF_TYPE_NONE;
+    if (!wanted && anomalies == 0)
+        return;     /* e.g. `tshark -Y tcp`, which must stay cheap */
 
     ti = proto_tree_add_item(tree, proto_tcpphase, tvb, 0, 0, ENC_NA);
     if (PTREE_DATA(tree)->visible) {
@@ -321,14 +329,19 @@ show_label(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     }
     pt = proto_item_add_subtree(ti, ett_tcpphase);
 
-    add_generated_string(pt, hf_phase, tvb, tp_phase_name((tp_phase)label->phase));
-    add_generated_string(pt, hf_step, tvb, step_name);
-    add_generated_string(pt, hf_role, tvb, tp_role_name(role));
-    add_generated_string(pt, hf_state_sender, tvb,
-            tp_state_name((tp_tcp_state)label->sender_state));
-    add_generated_string(pt, hf_state_receiver, tvb,
-            tp_state_name((tp_tcp_state)label->receiver_state));
+    if (wanted) {
+        add_generated_string(pt, hf_phase, tvb, tp_phase_name((tp_phase)label->phase));
+        add_generated_string(pt, hf_step, tvb, step_name);
+        add_generated_string(pt, hf_role, tvb, tp_role_name(role));
+        add_generated_string(pt, hf_state_sender, tvb,
+                tp_state_name((tp_tcp_state)label->sender_state));
+        add_generated_string(pt, hf_state_receiver, tvb,
+                tp_state_name((tp_tcp_state)label->receiver_state));
+    }
 
+    /* Expert infos hang on their tcpphase.anomaly item, so that they are in
+     * the tree for the expert dialog, _ws.expert filters and -z expert even
+     * when nothing else of ours is wanted. */
     for (a = 0; anomalies != 0 && a < TP_ANOM_COUNT; a++) {
         if (anomalies & TP_ANOM_BIT(a)) {
             proto_item *it = add_generated_string(pt, hf_anomaly, tvb,
@@ -337,7 +350,7 @@ show_label(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         }
     }
 
-    if (conn)
+    if (wanted && conn)
         add_connection(pt, tvb, conn);
 }
 
@@ -359,8 +372,9 @@ dissect_tcpphase(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data
 
         if (!seg)
             return 0;                   /* not a TCP segment we could read */
-        /* Fed already if something dissects an unvisited frame twice. */
-        label = tp_label_store_get(labels, pinfo->num);
+        /* Fed already if something dissects an unvisited frame twice (the
+         * store only takes increasing frames; no search for new ones). */
+        label = pinfo->num <= last_fed ? tp_label_store_get(labels, pinfo->num) : NULL;
         if (label) {
             conn = tp_engine_conn(engine, label->conn_id);
         } else {
@@ -370,6 +384,7 @@ dissect_tcpphase(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data
             /* If the store is out of memory, this frame is still shown now;
              * it just won't be on later passes. */
             tp_label_store_put(labels, pinfo->num, &fresh);
+            last_fed = pinfo->num;
             label = &fresh;
         }
     } else {
@@ -557,6 +572,7 @@ proto_reg_handoff_tcpphase(void)
     done = TRUE;
 
     tcpphase_protocol = find_protocol_by_id(proto_tcpphase);
+    tcpphase_hfinfo = proto_registrar_get_nth(proto_tcpphase);
 
     /* Plugins' handoffs run after the built-in ones: TCP is in place.
      *
