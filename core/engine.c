@@ -479,9 +479,11 @@ static void check_handshake_done(view *v)
     tp_conn *c = v->c;
     if ((c->cflags & TP_CONN_ESTABLISHED) || !(c->cflags & TP_CONN_HANDSHAKE_SEEN))
         return;
-    bool done = is_self(c) ? synchronized(&c->ep[0]) && !v->syn   /* its ACK after its SYN-ACK */
-                           : synchronized(&c->ep[0]) && synchronized(&c->ep[1]);
-    if (!done)
+    /* Complete once every endpoint is ESTABLISHED: in a simultaneous open
+     * or a self-connect (one socket opening simultaneously with itself)
+     * that is the last SYN-ACK, as in RFC 9293's figure 8; the ACKs Linux
+     * sends after it (D-SACKs of the repeated SYN) are plain ACKs. */
+    if (!synchronized(&c->ep[0]) || !(is_self(c) || synchronized(&c->ep[1])))
         return;
     c->cflags |= TP_CONN_ESTABLISHED;
     c->link[TP_LINK_HANDSHAKE_ACK] = v->seg->frame;

@@ -197,7 +197,9 @@ static const seg simultaneous_open[] = {
 static const seg self_connect[] = {
     { X, "S",  703876123, 0,         0, 0.000000, "syn",           "SYN_SENT",     "SYN_RECEIVED", "self_connect" },
     { X, "SA", 703876123, 703876124, 0, 0.000018, "syn_ack",       "SYN_RECEIVED", "ESTABLISHED",  "self_connect" },
-    { X, "A",  703876124, 703876124, 0, 0.000027, "handshake_ack", "ESTABLISHED",  "ESTABLISHED",  "self_connect" },
+    /* The socket was ESTABLISHED by its own SYN-ACK (RFC 9293 figure 8):
+     * what Linux sends next is a plain ACK. */
+    { X, "A",  703876124, 703876124, 0, 0.000027, "ack",           "ESTABLISHED",  "ESTABLISHED",  "" },
     { X, "PA", 703876124, 703876124, 4, 0.1,      "data",          "ESTABLISHED",  "ESTABLISHED",  "" },
     { X, "A",  703876128, 703876128, 0, 0.1001,   "ack",           "ESTABLISHED",  "ESTABLISHED",  "" },
     { X, "FA", 703876128, 703876128, 0, 0.2,      "fin_active",    "FIN_WAIT_1",   "CLOSING",      "" },
@@ -439,6 +441,11 @@ static void test_connections(void)
     CHECK(tp_label_anomalies(&l[0], c) & TP_ANOM_BIT(TP_ANOM_SIMULTANEOUS_OPEN),
           "first SYN flagged simultaneous_open in the end");
     CHECK(c->link[TP_LINK_HANDSHAKE_ACK] == 4, "simultaneous open completes at frame 4, got %u",
+          c->link[TP_LINK_HANDSHAKE_ACK]);
+    tp_engine_free(eng);
+    eng = run(find("self_connect"), l);
+    c = tp_engine_conn(eng, 1);
+    CHECK(c->link[TP_LINK_HANDSHAKE_ACK] == 2, "self-connect completes at its SYN-ACK, got %u",
           c->link[TP_LINK_HANDSHAKE_ACK]);
     tp_engine_free(eng);
 
