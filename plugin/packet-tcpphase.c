@@ -27,7 +27,6 @@
 #include <epan/packet.h>
 #include <epan/expert.h>
 #include <epan/prefs.h>
-#include <epan/proto_data.h>
 #include <epan/ipproto.h>
 #include <epan/address.h>
 #include <wsutil/utf8_entities.h>
@@ -84,7 +83,15 @@ static gboolean pref_info_column = FALSE;
 
 static tp_engine *engine;
 static tp_label_store *labels;
-static guint32 last_fed;    /* highest frame fed to the engine */
+static guint32 last_fed;        /* highest frame fed to the engine */
+
+/* The segment the hook read, for the post-dissector of the same frame.
+ * Dissection is single-threaded and a frame's post-dissectors run right
+ * after its dissectors, so one slot, tagged with its frame number, is
+ * enough; it saves the p_add_proto_data()/p_get_proto_data() list work (and
+ * a pool allocation) on every TCP frame. */
+static tp_segment pending;
+static guint32 pending_frame;   /* 0: none */
 
 static void
 tcpphase_cleanup(void)
@@ -98,6 +105,7 @@ tcpphase_cleanup(void)
         labels = NULL;
     }
     last_fed = 0;
+    pending_frame = 0;
 }
 
 static void
@@ -115,7 +123,6 @@ tcpphase_init(void)
     if (!engine || !labels)
         ws_warning("tcpphase: out of memory; no labels for this capture");
 }
-
 
 static void
 tcpphase_prefs_apply(void)
@@ -143,13 +150,13 @@ copy_addr(tp_addr *dst, const address *src)
 }
 
 /* Read the facts of the segment in tvb (a TCP header and what follows, as IP
- * hands it to TCP) and keep them in packet scope for the post-dissector. */
+ * hands it to TCP) into the pending slot. */
 static void
 record_segment(tvbuff_t *tvb, packet_info *pinfo)
 {
     guint8 hdr[16];
     guint captured, reported, header_len;
-    tp_segment *seg;
+    tp_segment seg;
 
     captured = tvb_captured_length(tvb);
     if (captured < 14)
@@ -163,24 +170,26 @@ record_segment(tvbuff_t *tvb, packet_info *pinfo)
     if (reported < header_len)
         return;
 
-    seg = wmem_new0(pinfo->pool, tp_segment);
-    if (!copy_addr(&seg->src, &pinfo->src) || !copy_addr(&seg->dst, &pinfo->dst)
-            || seg->src.family != seg->dst.family)
-        return;                         /* pool memory: nothing to free */
+    memset(&seg, 0, sizeof seg);        /* also the unused address bytes */
+    /* IP (or the innermost IP of a tunnel) set these just before calling us. */
+    if (!copy_addr(&seg.src, &pinfo->src) || !copy_addr(&seg.dst, &pinfo->dst)
+            || seg.src.family != seg.dst.family)
+        return;
 
-    seg->frame = pinfo->num;
+    seg.frame = pinfo->num;
     if (pinfo->presence_flags & PINFO_HAS_TS)
-        seg->time_ns = (int64_t)pinfo->abs_ts.secs * G_GINT64_CONSTANT(1000000000)
-                       + pinfo->abs_ts.nsecs;
-    seg->sport = (uint16_t)(hdr[0] << 8 | hdr[1]);
-    seg->dport = (uint16_t)(hdr[2] << 8 | hdr[3]);
-    seg->seq = (uint32_t)hdr[4] << 24 | (uint32_t)hdr[5] << 16 | (uint32_t)hdr[6] << 8 | hdr[7];
-    seg->ack = (uint32_t)hdr[8] << 24 | (uint32_t)hdr[9] << 16 | (uint32_t)hdr[10] << 8 | hdr[11];
-    seg->flags = hdr[13];
-    seg->window = captured >= 16 ? (uint16_t)(hdr[14] << 8 | hdr[15]) : 0;
-    seg->payload_len = reported - header_len;
+        seg.time_ns = (int64_t)pinfo->abs_ts.secs * G_GINT64_CONSTANT(1000000000)
+                      + pinfo->abs_ts.nsecs;
+    seg.sport = (uint16_t)(hdr[0] << 8 | hdr[1]);
+    seg.dport = (uint16_t)(hdr[2] << 8 | hdr[3]);
+    seg.seq = (uint32_t)hdr[4] << 24 | (uint32_t)hdr[5] << 16 | (uint32_t)hdr[6] << 8 | hdr[7];
+    seg.ack = (uint32_t)hdr[8] << 24 | (uint32_t)hdr[9] << 16 | (uint32_t)hdr[10] << 8 | hdr[11];
+    seg.flags = hdr[13];
+    seg.window = captured >= 16 ? (uint16_t)(hdr[14] << 8 | hdr[15]) : 0;
+    seg.payload_len = reported - header_len;
 
-    p_add_proto_data(pinfo->pool, pinfo, proto_tcpphase, 0, seg);
+    pending = seg;
+    pending_frame = pinfo->num;
 }
 
 /* Sits in "ip.proto" 6 in place of TCP's handle.  It belongs to no protocol
@@ -194,7 +203,7 @@ dissect_tcp_hook(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data
             && !pinfo->flags.in_error_pkt   /* a header quoted by ICMP: not a segment */
             && proto_is_protocol_enabled(tcpphase_protocol)
             && (tcp_protocol == NULL || proto_is_protocol_enabled(tcp_protocol))
-            && p_get_proto_data(pinfo->pool, pinfo, proto_tcpphase, 0) == NULL)
+            && pending_frame != pinfo->num)
         record_segment(tvb, pinfo);
 
     return call_dissector_only(tcp_handle, tvb, pinfo, tree, data);
@@ -367,10 +376,9 @@ dissect_tcpphase(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data
         return 0;
 
     if (!PINFO_FD_VISITED(pinfo)) {
-        const tp_segment *seg = (const tp_segment *)
-            p_get_proto_data(pinfo->pool, pinfo, proto_tcpphase, 0);
+        const tp_segment *seg = &pending;
 
-        if (!seg)
+        if (pending_frame != pinfo->num)
             return 0;                   /* not a TCP segment we could read */
         /* Fed already if something dissects an unvisited frame twice (the
          * store only takes increasing frames; no search for new ones). */
