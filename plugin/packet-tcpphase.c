@@ -40,7 +40,6 @@
 
 static int proto_tcpphase = -1;
 static protocol_t *tcpphase_protocol;   /* for the enabled check in the hook */
-static header_field_info *tcpphase_hfinfo; /* is any tcpphase field wanted? */
 static protocol_t *tcp_protocol;
 
 static dissector_handle_t tcp_handle;   /* what "ip.proto" 6 held before us */
@@ -303,8 +302,18 @@ show_label(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     gboolean wanted;
     int a;
 
-    role = conn ? tp_label_role(label, conn) : (tp_role)label->role;
-    anomalies = conn ? tp_label_anomalies(label, conn) : label->anomalies;
+    /* What only later segments tell (a simultaneous open's first SYN is a
+     * peer's, a SYN never answered, a FIN never matched) is known once the
+     * whole capture has been read: on later passes.  On the first pass the
+     * label says what was known then, so one-pass tshark does not call
+     * every fresh SYN unanswered. */
+    if (conn && PINFO_FD_VISITED(pinfo)) {
+        role = tp_label_role(label, conn);
+        anomalies = tp_label_anomalies(label, conn);
+    } else {
+        role = (tp_role)label->role;
+        anomalies = label->anomalies;
+    }
     step_name = tp_step_name((tp_step)label->step);
 
     if (pref_info_column)
@@ -319,12 +328,11 @@ show_label(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         }
         return;
     }
-    /* Does anyone want our fields?  The details pane, tshark -V / PDML /
-     * JSON (a visible tree), or a filter, column, -T fields or coloring rule
-     * naming a tcpphase field (which marks the protocol referenced).  Not
-     * proto_field_is_referenced(): it says yes to every protocol when the
-     * tree does not fake protocols, which is tshark's default. */
-    wanted = PTREE_DATA(tree)->visible || tcpphase_hfinfo->ref_type != HF_REF_TYPE_NONE;
+    /* Does anyone want our fields?  A visible tree (details pane, tshark -V,
+     * -T fields/pdml/json), a filter, column or coloring rule naming a
+     * tcpphase field (which marks the protocol referenced), or a tree that
+     * keeps every protocol (protocol hierarchy statistics). */
+    wanted = proto_field_is_referenced(tree, proto_tcpphase);
     if (!wanted && anomalies == 0)
         return;     /* e.g. `tshark -Y tcp`, which must stay cheap */
 
@@ -580,7 +588,6 @@ proto_reg_handoff_tcpphase(void)
     done = TRUE;
 
     tcpphase_protocol = find_protocol_by_id(proto_tcpphase);
-    tcpphase_hfinfo = proto_registrar_get_nth(proto_tcpphase);
 
     /* Plugins' handoffs run after the built-in ones: TCP is in place.
      *
