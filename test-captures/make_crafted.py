@@ -351,6 +351,25 @@ def tuple_reuse():
     cap.write(out("crafted-tuple-reuse.pcap"))
 
 
+def unfinished_closes():
+    """Closes the capture never sees finish: (1) the client's FIN is acked
+    but the server never closes (half_closed, half_closed_at_end on the
+    FIN); (2) both FINs, the last ACK never captured (close incomplete)."""
+    cap = Capture()
+    f = TcpFlow(cap, C4, 40030, S4, 7777, 0x10000030, 0x80000030)
+    f.handshake()
+    f.request_response()
+    f.send("c", "FA", dt_us=1000)                         # FIN
+    f.send("s", "A", dt_us=100)                           # its ACK; no FIN ever
+    g = TcpFlow(cap, C4, 40031, S4, 7777, 0x10000031, 0x80000031)
+    g.handshake()
+    g.request_response()
+    g.send("c", "FA", dt_us=1000)                         # FIN
+    g.send("s", "A", dt_us=100)                           # its ACK
+    g.send("s", "FA", dt_us=100)                          # FIN; the last ACK is lost
+    cap.write(out("crafted-unfinished-closes.pcap"))
+
+
 FILES = {
     "simultaneous-close": simultaneous_close,
     "three-way-close": three_way_close,
@@ -368,6 +387,7 @@ FILES = {
     "unanswered": unanswered,
     "rst-variants": rst_variants,
     "tuple-reuse": tuple_reuse,
+    "unfinished-closes": unfinished_closes,
 }
 
 
