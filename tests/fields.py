@@ -22,33 +22,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tplib  # noqa: E402
 from tplib import Failure  # noqa: E402
 
-# Per-segment fields (SPEC.md "Per-segment fields", plus tcpphase.anomaly,
-# which lists the anomalies of a segment by name).
-SEGMENT_FIELDS = [
-    "tcpphase.phase",
-    "tcpphase.step",
-    "tcpphase.role",
-    "tcpphase.state.sender",
-    "tcpphase.state.receiver",
-    "tcpphase.anomaly",
-]
-# Per-connection fields (SPEC.md "Per-connection fields").
-CONNECTION_FIELDS = [
-    "tcpphase.conn.id",
-    "tcpphase.conn.open",
-    "tcpphase.conn.close",
-    "tcpphase.conn.state",
-    "tcpphase.conn.history",
-    "tcpphase.conn.syn_frame",
-    "tcpphase.conn.syn_ack_frame",
-    "tcpphase.conn.handshake_ack_frame",
-    "tcpphase.conn.fin_active_frame",
-    "tcpphase.conn.fin_passive_frame",
-    "tcpphase.conn.last_ack_frame",
-    "tcpphase.conn.rst_frame",
-    "tcpphase.conn.handshake_time",
-    "tcpphase.conn.teardown_time",
-]
+SEGMENT_FIELDS = tplib.SEGMENT_FIELDS
+CONNECTION_FIELDS = tplib.CONNECTION_FIELDS
+
 # Expert items (SPEC.md "Expert info"): tshark -G fields lists them too.
 EXPERT_ITEMS = [
     "tcpphase.simultaneous_open",

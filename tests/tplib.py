@@ -19,6 +19,33 @@ TSHARK_AS_USER = os.path.join(ROOT, "scripts", "tshark-as-user.sh")
 
 # What counts as a capture in test-captures/ (not: generator scripts,
 # READMEs, half-written *.pcap.tmp files).
+# Per-segment fields (SPEC.md "Per-segment fields", plus tcpphase.anomaly,
+# which lists the anomalies of a segment by name).
+SEGMENT_FIELDS = [
+    "tcpphase.phase",
+    "tcpphase.step",
+    "tcpphase.role",
+    "tcpphase.state.sender",
+    "tcpphase.state.receiver",
+    "tcpphase.anomaly",
+]
+# Per-connection fields (SPEC.md "Per-connection fields").
+CONNECTION_FIELDS = [
+    "tcpphase.conn.id",
+    "tcpphase.conn.open",
+    "tcpphase.conn.close",
+    "tcpphase.conn.state",
+    "tcpphase.conn.history",
+    "tcpphase.conn.syn_frame",
+    "tcpphase.conn.syn_ack_frame",
+    "tcpphase.conn.handshake_ack_frame",
+    "tcpphase.conn.fin_active_frame",
+    "tcpphase.conn.fin_passive_frame",
+    "tcpphase.conn.last_ack_frame",
+    "tcpphase.conn.rst_frame",
+    "tcpphase.conn.handshake_time",
+    "tcpphase.conn.teardown_time",
+]
 CAPTURE_RE = re.compile(r"\.(pcapng|pcap|cap)(\.(gz|zst|lz4))?$")
 
 
