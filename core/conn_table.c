@@ -71,17 +71,17 @@ static uint64_t tuple_hash(const tp_conn_table *t, const tp_addr *a, uint16_t ap
     return siphash13(t->key, buf, off);
 }
 
-static bool same_endpoint(const tp_addr *a, uint16_t ap, const tp_addr *b, uint16_t bp)
+bool tp_endpoint_equal(const tp_addr *a, uint16_t ap, const tp_addr *b, uint16_t bp)
 {
     return a->family == b->family && ap == bp && memcmp(a->bytes, b->bytes, addr_len(a)) == 0;
 }
 
 static bool conn_matches(const tp_conn *c, const tp_segment *seg)
 {
-    return (same_endpoint(&c->addr[0], c->port[0], &seg->src, seg->sport) &&
-            same_endpoint(&c->addr[1], c->port[1], &seg->dst, seg->dport)) ||
-           (same_endpoint(&c->addr[1], c->port[1], &seg->src, seg->sport) &&
-            same_endpoint(&c->addr[0], c->port[0], &seg->dst, seg->dport));
+    return (tp_endpoint_equal(&c->addr[0], c->port[0], &seg->src, seg->sport) &&
+            tp_endpoint_equal(&c->addr[1], c->port[1], &seg->dst, seg->dport)) ||
+           (tp_endpoint_equal(&c->addr[1], c->port[1], &seg->src, seg->sport) &&
+            tp_endpoint_equal(&c->addr[0], c->port[0], &seg->dst, seg->dport));
 }
 
 /* ---- The table ------------------------------------------------------- */

@@ -30,6 +30,9 @@ tp_conn *tp_conn_table_find(const tp_conn_table *t, const tp_segment *seg);
 tp_conn *tp_conn_table_create(tp_conn_table *t, const tp_segment *seg);
 
 tp_conn *tp_conn_table_get(const tp_conn_table *t, uint32_t id);
+
+/* Same address family, address and port. */
+bool     tp_endpoint_equal(const tp_addr *a, uint16_t ap, const tp_addr *b, uint16_t bp);
 size_t   tp_conn_table_memory(const tp_conn_table *t);
 
 #endif

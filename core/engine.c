@@ -97,10 +97,13 @@ static bool isn_known(const tp_endpoint *e)
     return e->flags & (TP_EP_SENT_SYN | TP_EP_SENT_SYN_ACK);
 }
 
-static bool same_endpoint(const tp_addr *a, uint16_t ap, const tp_addr *b, uint16_t bp)
+/* Which endpoint sent the segment: 0 sent the connection's first segment;
+ * a self-connect has only endpoint 0. */
+static unsigned sender_index(const tp_conn *c, const tp_segment *seg)
 {
-    size_t n = a->family == 6 ? 16 : 4;
-    return a->family == b->family && ap == bp && memcmp(a->bytes, b->bytes, n) == 0;
+    if (is_self(c))
+        return 0;
+    return tp_endpoint_equal(&seg->src, seg->sport, &c->addr[0], c->port[0]) ? 0 : 1;
 }
 
 static void view_init(view *v, tp_conn *c, const tp_segment *seg)
@@ -108,12 +111,8 @@ static void view_init(view *v, tp_conn *c, const tp_segment *seg)
     memset(v, 0, sizeof(*v));
     v->seg = seg;
     v->c = c;
-    if (is_self(c)) {
-        v->s = v->r = 0;
-    } else {
-        v->s = same_endpoint(&seg->src, seg->sport, &c->addr[0], c->port[0]) ? 0 : 1;
-        v->r = 1 - v->s;
-    }
+    v->s = sender_index(c, seg);
+    v->r = is_self(c) ? 0 : 1 - v->s;
     v->S = &c->ep[v->s];
     v->R = &c->ep[v->r];
     v->syn = seg->flags & TP_SYN;
@@ -545,9 +544,7 @@ static bool starts_new_incarnation(const tp_conn *c, const tp_segment *seg)
 {
     if ((seg->flags & (TP_SYN | TP_ACK | TP_RST | TP_FIN)) != TP_SYN)
         return false;
-    unsigned s = is_self(c) ? 0
-               : same_endpoint(&seg->src, seg->sport, &c->addr[0], c->port[0]) ? 0 : 1;
-    const tp_endpoint *S = &c->ep[s];
+    const tp_endpoint *S = &c->ep[sender_index(c, seg)];
     if (isn_known(S) && seg->seq == S->isn)
         return false;                                      /* a retransmission */
     if (conn_over(c) || both_fins(c))
@@ -574,7 +571,7 @@ static void conn_begin(tp_conn *c, const tp_segment *seg)
     c->handshake_start_ns = c->teardown_start_ns = -1;
     c->handshake_ns = c->teardown_ns = -1;
     c->close_kind = TP_CLOSE_OPEN;
-    if (same_endpoint(&seg->src, seg->sport, &seg->dst, seg->dport))
+    if (tp_endpoint_equal(&seg->src, seg->sport, &seg->dst, seg->dport))
         c->cflags |= TP_CONN_SELF;
 
     unsigned f = seg->flags & (TP_SYN | TP_ACK | TP_RST);
