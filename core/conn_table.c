@@ -12,6 +12,10 @@
 #define CONN_CHUNK_SHIFT 10
 #define CONN_CHUNK       (1u << CONN_CHUNK_SHIFT)
 
+/* Longer probes than this on an insert mean the fast hash is being beaten
+ * (at a load under one half, a random hash almost never gets near it). */
+#define PROBE_LIMIT 48u
+
 /* ---- SipHash-1-3 over the canonical tuple ------------------------------ */
 
 #define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
@@ -141,6 +145,7 @@ bool tp_conn_table_init(tp_conn_table *t)
         t->key[0] = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ULL;
         t->key[1] = (uint64_t)(uintptr_t)t ^ 0xc2b2ae3d27d4eb4fULL;
     }
+    t->probe_limit = PROBE_LIMIT;
     t->nslots = 1024;
     t->slots = calloc(t->nslots, sizeof(uint32_t));
     return t->slots != NULL;
@@ -155,12 +160,18 @@ void tp_conn_table_destroy(tp_conn_table *t)
     memset(t, 0, sizeof(*t));
 }
 
+/* id must be 1 .. t->count. */
+static inline tp_conn *conn_at(const tp_conn_table *t, uint32_t id)
+{
+    uint32_t i = id - 1;
+    return &t->chunks[i >> CONN_CHUNK_SHIFT][i & (CONN_CHUNK - 1)];
+}
+
 tp_conn *tp_conn_table_get(const tp_conn_table *t, uint32_t id)
 {
     if (id == 0 || id > t->count)
         return NULL;
-    uint32_t i = id - 1;
-    return &t->chunks[i >> CONN_CHUNK_SHIFT][i & (CONN_CHUNK - 1)];
+    return conn_at(t, id);
 }
 
 /* The slot holding the segment's connection, or the empty slot where it
@@ -173,7 +184,7 @@ static size_t probe(const tp_conn_table *t, const tp_segment *seg, int *sender, 
     size_t n = 0;
     *sender = -1;
     while (t->slots[i] != 0 &&
-           (*sender = conn_sender(tp_conn_table_get(t, t->slots[i]), seg)) < 0) {
+           (*sender = conn_sender(conn_at(t, t->slots[i]), seg)) < 0) {
         i = (i + 1) & mask;
         n++;
     }
@@ -189,7 +200,7 @@ tp_conn *tp_conn_table_find(const tp_conn_table *t, const tp_segment *seg, unsig
     if (!t->slots[i])
         return NULL;
     *sender = (unsigned)s;
-    return tp_conn_table_get(t, t->slots[i]);
+    return conn_at(t, t->slots[i]);
 }
 
 /* Rebuild the slots with n of them (a power of two), with the current hash. */
@@ -214,9 +225,6 @@ static bool rehash(tp_conn_table *t, size_t n)
     return true;
 }
 
-/* Longer probes than this on an insert mean the fast hash is being beaten
- * (at a load under one half, a random hash almost never gets near it). */
-#define PROBE_LIMIT 48
 
 static tp_conn *new_conn_slot(tp_conn_table *t)
 {
@@ -251,7 +259,7 @@ tp_conn *tp_conn_table_create(tp_conn_table *t, const tp_segment *seg)
     int sender;
     size_t steps;
     size_t i = probe(t, seg, &sender, &steps);
-    if (steps > PROBE_LIMIT && !t->strong) {
+    if (steps > t->probe_limit && !t->strong) {
         /* Hash flooding, or very bad luck: SipHash from now on. */
         t->strong = true;
         if (!rehash(t, t->nslots))

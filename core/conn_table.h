@@ -17,6 +17,7 @@ typedef struct tp_conn_table {
     uint32_t  count;          /* connections created */
     uint64_t  key[2];         /* random per table: hostile captures can't aim collisions */
     bool      strong;         /* SipHash instead of the fast hash (after a long probe) */
+    uint32_t  probe_limit;    /* an insert probing further switches to SipHash */
 } tp_conn_table;
 
 bool     tp_conn_table_init(tp_conn_table *t);

@@ -276,7 +276,6 @@ static void note_sent(view *v)
         S->isn = seg->seq;
         if (v->ack) {
             S->flags |= TP_EP_SENT_SYN_ACK;
-            S->syn_ack_seq = seg->seq;
         } else {
             S->flags |= TP_EP_SENT_SYN;
         }
@@ -311,7 +310,7 @@ static tp_step classify_syn(view *v)
 
     if (v->ack) {                                          /* SYN-ACK */
         if (S->flags & TP_EP_SENT_SYN_ACK)
-            return seg->seq == S->syn_ack_seq ? TP_STEP_SYN_ACK_RETRANSMISSION
+            return seg->seq == S->isn ? TP_STEP_SYN_ACK_RETRANSMISSION
                                               : TP_STEP_OUT_OF_WINDOW;
         if ((c->cflags & TP_CONN_ESTABLISHED) && !(c->cflags & TP_CONN_SIMULTANEOUS))
             return TP_STEP_OUT_OF_WINDOW;
@@ -480,7 +479,7 @@ static void check_handshake_done(view *v)
     c->cflags |= TP_CONN_ESTABLISHED;
     c->link[TP_LINK_HANDSHAKE_ACK] = v->seg->frame;
     if (c->link[TP_LINK_SYN])
-        c->handshake_ns = v->seg->time_ns - c->handshake_start_ns;
+        c->handshake_ns = v->seg->time_ns - c->first_ns;     /* the SYN opened it */
     if (c->open_kind == TP_OPEN_INCOMPLETE || c->open_kind == TP_OPEN_UNANSWERED)
         c->open_kind = TP_OPEN_THREE_WAY;
     v->completed_handshake = !v->syn;
@@ -561,7 +560,7 @@ static void conn_begin(tp_conn *c, const tp_segment *seg)
 {
     c->first_frame = seg->frame;
     c->first_ns = seg->time_ns;
-    c->handshake_start_ns = c->teardown_start_ns = -1;
+    c->teardown_start_ns = -1;
     c->handshake_ns = c->teardown_ns = -1;
     c->close_kind = TP_CLOSE_OPEN;
     if (tp_endpoint_equal(&seg->src, seg->sport, &seg->dst, seg->dport))
@@ -574,7 +573,6 @@ static void conn_begin(tp_conn *c, const tp_segment *seg)
         c->ep[0].state = TP_STATE_CLOSED;
         c->ep[1].state = TP_STATE_LISTEN;
         c->open_kind = is_self(c) ? TP_OPEN_SELF_CONNECT : TP_OPEN_UNANSWERED;
-        c->handshake_start_ns = seg->time_ns;
         c->link[TP_LINK_SYN] = seg->frame;
     } else if (f == (TP_SYN | TP_ACK)) {   /* the SYN was missed: SYN-ACK from the server */
         c->cflags |= TP_CONN_HANDSHAKE_SEEN | TP_CONN_ROLES_KNOWN;

@@ -181,15 +181,16 @@ typedef enum tp_link {
     TP_LINK_COUNT
 } tp_link;
 
-/* One endpoint as the capture shows it. */
+/* One endpoint as the capture shows it.  32 bytes: two per connection. */
 typedef struct tp_endpoint {
-    uint32_t isn;          /* sequence number of its SYN (valid if SEEN_SYN) */
+    uint64_t bytes;        /* payload bytes sent */
+    uint32_t isn;          /* sequence number of its SYN or SYN-ACK (valid if SENT_SYN or
+                            * SENT_SYN_ACK); a SYN-ACK repeats the ISN of the SYN before it,
+                            * and a SYN with another one is never taken (out_of_window) */
     uint32_t snd_nxt;      /* highest sequence number sent + 1 (valid if SEQ_KNOWN) */
     uint32_t fin_seq;      /* sequence number of its FIN (valid if SENT_FIN) */
-    uint32_t syn_ack_seq;  /* seq of its SYN-ACK (valid if SENT_SYN_ACK) */
     uint32_t last_ack;     /* highest acknowledgment number sent (valid if SENT_ACK) */
     uint32_t packets;      /* segments sent */
-    uint64_t bytes;        /* payload bytes sent */
     uint16_t flags;        /* TP_EP_* */
     uint8_t  state;        /* tp_tcp_state */
     uint8_t  reserved;
@@ -221,23 +222,24 @@ typedef struct tp_zeek {
     uint8_t  flags;
 } tp_zeek;
 
+/* Members ordered by size so that no padding is wasted: the engine keeps
+ * one per connection, SYN floods included. */
 typedef struct tp_conn {
     uint32_t   id;
     uint32_t   first_frame, last_frame;
-    int64_t    first_ns, last_ns;
-    int64_t    handshake_start_ns;     /* first SYN */
+    uint32_t   link[TP_LINK_COUNT];
+    int64_t    first_ns, last_ns;      /* first_ns is also the first SYN's, if it opened */
     int64_t    handshake_ns;           /* first SYN to completion; -1 if not */
     int64_t    teardown_start_ns;      /* first FIN */
     int64_t    teardown_ns;            /* first FIN to last ACK; -1 if not */
-    uint32_t   link[TP_LINK_COUNT];
+    tp_endpoint ep[2];                 /* self-connect: only ep[0] is used */
     tp_addr    addr[2];                /* [0] sent the first segment seen */
     uint16_t   port[2];
-    tp_endpoint ep[2];                 /* self-connect: only ep[0] is used */
     uint16_t   anomalies;              /* every anomaly raised in the connection */
+    uint16_t   cflags;                 /* TP_CONN_* */
     uint8_t    open_kind;              /* tp_open_kind, so far */
     uint8_t    close_kind;             /* tp_close_kind, so far */
     uint8_t    client;                 /* index of the client endpoint, 0 or 1 */
-    uint16_t   cflags;                 /* TP_CONN_* */
     tp_zeek    zeek;
 } tp_conn;
 

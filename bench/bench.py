@@ -1,0 +1,447 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""What tcpphase costs tshark, against tshark without it and against the two
+alternatives a user has today; one command, about ten minutes on 2 cores.
+
+    python3 bench/bench.py [--build build] [--out bench/RESULTS.md] [--quick]
+
+Needs a build (cmake -S . -B build && cmake --build build): the plugin,
+bench/gencap, bench/corebench and the primed C alternative (primealt.so).
+
+What it does:
+  1. writes the synthetic captures with gencap (once; kept in the work
+     folder, by default /tmp/tcpphase-bench, for the next run);
+  2. makes plugin folders holding the global folder's plugins minus any
+     tcpphase.so ("none"), plus this build's tcpphase.so ("tcpphase"), plus
+     the primed C alternative ("primealt"), and runs tshark with
+     WIRESHARK_PLUGIN_DIR pointing at one of them.  As root that needs
+     another user (root ignores WIRESHARK_PLUGIN_DIR): tshark runs as nobody
+     through setpriv, as scripts/tshark-as-user.sh does;
+  3. runs each group of commands in rounds, every round all of the group's
+     commands in a rotated order, so that drift of the machine falls on all
+     alike; at least --pairs rounds, more (up to --max-pairs) while the
+     noise leaves the overhead's median uncertain by more than 1 point and
+     the time budget allows;
+  4. takes Max RSS of every run (/usr/bin/time -v) and the median wall time;
+  5. runs bench/corebench (the core alone) for time per packet per block
+     and bytes per connection and per frame on the adversarial captures;
+  6. prints a table and writes it to --out (the README quotes it).
+"""
+
+import argparse
+import datetime
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+GLOBAL_PLUGINS = "/usr/lib/x86_64-linux-gnu/wireshark/plugins"
+IS_ROOT = os.geteuid() == 0
+
+# Targets of issue 5.
+TARGET_Y = 3.0          # % wall, -Y tcp
+TARGET_FIELDS = 2.0     # % wall, -T fields and -V
+BYTES_PER_FRAME = 16
+BYTES_PER_CONN = 128
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def die(msg):
+    log("bench: ERROR: " + msg)
+    sys.exit(1)
+
+
+# ---- Setup ---------------------------------------------------------------
+
+class Setup:
+    def __init__(self, args):
+        self.build = os.path.abspath(args.build)
+        self.work = os.path.abspath(args.work)
+        self.tshark = shutil.which("tshark") or die("tshark not found (apt-get install tshark)")
+        if not os.path.exists("/usr/bin/time"):
+            die("/usr/bin/time not found (apt-get install time)")
+        self.gencap = os.path.join(self.build, "bench", "gencap")
+        self.corebench = os.path.join(self.build, "bench", "corebench")
+        self.plugin = os.path.join(self.build, "plugins", "4.0", "epan", "tcpphase.so")
+        self.primealt = os.path.join(self.build, "bench", "plugins", "4.0", "epan", "primealt.so")
+        for f in (self.gencap, self.corebench, self.plugin, self.primealt):
+            if not os.path.exists(f):
+                die(f"{f} missing: build first (cmake -S . -B build && cmake --build build)")
+        os.makedirs(self.work, exist_ok=True)
+        os.chmod(self.work, 0o755)
+        if IS_ROOT and subprocess.run(self.as_runner(["test", "-x", self.work])).returncode != 0:
+            die(f"user nobody cannot reach {self.work}: use --work under /tmp")
+        self.home = os.path.join(self.work, "home")
+        os.makedirs(self.home, exist_ok=True)
+        if IS_ROOT:
+            shutil.chown(self.home, "nobody", "nogroup")
+        self.lua = os.path.join(self.work, "phase.lua")
+        shutil.copyfile(os.path.join(ROOT, "bench", "phase.lua"), self.lua)
+        os.chmod(self.lua, 0o644)
+        self.dirs = {
+            "none": self.plugin_dir("none", None),
+            "tcpphase": self.plugin_dir("tcpphase", self.plugin),
+            "primealt": self.plugin_dir("primealt", self.primealt),
+        }
+        self.check_loaded()
+
+    @staticmethod
+    def as_runner(cmd):
+        if IS_ROOT:
+            return ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"] + cmd
+        return cmd
+
+    def plugin_dir(self, name, extra):
+        """A plugin folder: the global one's plugins, minus tcpphase.so,
+        plus `extra` (copied, so the build can change under us)."""
+        top = os.path.join(self.work, "plugins-" + name)
+        shutil.rmtree(top, ignore_errors=True)
+        for dirpath, _dirs, files in os.walk(GLOBAL_PLUGINS):
+            rel = os.path.relpath(dirpath, GLOBAL_PLUGINS)
+            os.makedirs(os.path.join(top, rel), exist_ok=True)
+            for f in files:
+                if f == "tcpphase.so":
+                    continue
+                os.symlink(os.path.join(dirpath, f), os.path.join(top, rel, f))
+        if extra:
+            dest = os.path.join(top, "4.0", "epan", os.path.basename(extra))
+            shutil.copyfile(extra, dest)
+            os.chmod(dest, 0o644)
+        for dirpath, dirs, _files in os.walk(top):
+            os.chmod(dirpath, 0o755)
+        return top
+
+    def env(self, plugins):
+        return ["env", "-i", "HOME=" + self.home, "WIRESHARK_PLUGIN_DIR=" + self.dirs[plugins],
+                "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                "LANG=C.UTF-8", "TZ=UTC"]
+
+    def check_loaded(self):
+        for name, want in (("none", []), ("tcpphase", ["tcpphase.so"]), ("primealt", ["primealt.so"])):
+            out = subprocess.run(self.as_runner(self.env(name) + [self.tshark, "-G", "plugins"]),
+                                 capture_output=True, text=True, cwd=self.home).stdout
+            loaded = {l.split("\t")[0].strip() for l in out.splitlines() if "\t" in l}
+            for so in ("tcpphase.so", "primealt.so"):
+                if (so in loaded) != (so in want):
+                    die(f"plugin folder {name}: {so} {'not ' if so in want else ''}loaded")
+
+    def capture(self, name, mode, count, extra=()):
+        path = os.path.join(self.work, f"{name}.pcap")
+        stamp = path + ".args"
+        args = [mode, "-n", str(count), *extra]
+        if not (os.path.exists(path) and os.path.exists(stamp)
+                and open(stamp).read() == " ".join(args)):
+            log(f"bench: writing {path} ({mode}, {count})")
+            subprocess.run([self.gencap, *args, "-o", path], check=True,
+                           stderr=subprocess.DEVNULL)
+            with open(stamp, "w") as f:
+                f.write(" ".join(args))
+        os.chmod(path, 0o644)
+        return path
+
+
+# ---- Running and measuring -------------------------------------------------
+
+class Run:
+    """One command variant of a group: a name, a plugin folder, tshark args."""
+
+    def __init__(self, name, plugins, args):
+        self.name, self.plugins, self.args = name, plugins, args
+        self.walls, self.rss = [], []
+
+
+def run_once(setup, run):
+    with tempfile.NamedTemporaryFile(dir=setup.work, suffix=".time", delete=False) as tf:
+        tfile = tf.name
+    os.chmod(tfile, 0o666)
+    cmd = ["/usr/bin/time", "-f", "%M", "-o", tfile] + setup.as_runner(
+        setup.env(run.plugins) + [setup.tshark] + run.args)
+    t0 = time.monotonic()
+    p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                       cwd=setup.home)
+    wall = time.monotonic() - t0
+    with open(tfile) as f:
+        text = f.read()
+    os.unlink(tfile)
+    if p.returncode != 0:
+        die(f"{run.name}: tshark {' '.join(run.args)} failed ({p.returncode}): {p.stderr[-500:]}")
+    m = re.search(r"(\d+)\s*$", text)
+    run.walls.append(wall)
+    run.rss.append(int(m.group(1)) * 1024 if m else 0)
+
+
+def noise_pairs(ratios):
+    """Rounds needed for the median overhead to be known to +-1 point: the
+    standard error of a median is about 1.25 sd / sqrt(n)."""
+    if len(ratios) < 2:
+        return None
+    sd = statistics.stdev(ratios) * 100
+    return max(1, int((1.2533 * sd / 1.0) ** 2 + 0.999))
+
+
+def measure(setup, group, runs, min_rounds, max_rounds, deadline):
+    """Run every variant in rounds, rotating the order; the first is the baseline."""
+    log(f"bench: {group}: " + ", ".join(r.name for r in runs))
+    rounds = 0
+    while True:
+        order = runs[rounds % len(runs):] + runs[:rounds % len(runs)]
+        for r in order:
+            run_once(setup, r)
+        rounds += 1
+        if rounds < min_rounds:
+            continue
+        if rounds >= max_rounds or time.monotonic() > deadline:
+            break
+        base = runs[0]
+        need = max((noise_pairs([w / b for w, b in zip(r.walls, base.walls)]) or 0)
+                   for r in runs[1:])
+        if rounds >= need:
+            break
+    return rounds
+
+
+def med(xs):
+    return statistics.median(xs)
+
+
+def pct(a, b):
+    return (a / b - 1.0) * 100.0
+
+
+# ---- The benchmark ----------------------------------------------------------
+
+def corebench(setup, path):
+    out = subprocess.run([setup.corebench, path, "100000"], capture_output=True, text=True,
+                         check=True).stdout
+    blocks = [float(l.split()[1]) for l in out.splitlines()
+              if re.match(r"^\s+\d+\s+[\d.]+$", l)]
+    m = re.search(r"tcp (\d+)\s+unplaced (\d+)\s+connections (\d+)", out)
+    t = re.search(r"time ([\d.]+) s\s+([\d.]+) ns/packet", out)
+    mem = re.search(r"engine (\d+) bytes .* labels (\d+) bytes", out)
+    return {
+        "tcp": int(m.group(1)), "conns": int(m.group(3)),
+        "ns": float(t.group(2)), "blocks": blocks,
+        "engine": int(mem.group(1)), "labels": int(mem.group(2)),
+    }
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "tcpphase-bench"))
+    ap.add_argument("--out", default=os.path.join(ROOT, "bench", "RESULTS.md"))
+    ap.add_argument("--pairs", type=int, default=5, help="rounds at least (default 5)")
+    ap.add_argument("--max-pairs", type=int, default=9, help="rounds at most (default 9)")
+    ap.add_argument("--budget", type=int, default=540,
+                    help="seconds after which no group adds rounds beyond --pairs")
+    ap.add_argument("--quick", action="store_true",
+                    help="small captures and 2 rounds: checks the driver, measures nothing")
+    args = ap.parse_args()
+    if args.quick:
+        args.pairs = args.max_pairs = 2
+    start = time.monotonic()
+    deadline = start + args.budget
+
+    setup = Setup(args)
+    q = args.quick
+    n_mix = 20000 if q else 500000
+    n_big = 50000 if q else 1000000
+    n_small = 10000 if q else 100000
+    n_v = 2000 if q else 20000
+    n_flood = 20000 if q else 1000000
+    n_reuse = 2000 if q else 100000
+    n_long = 100000 if q else 10000000
+    mix = setup.capture("mix", "mix", n_mix)
+    big = setup.capture("mix-big", "mix", n_big)
+    small = setup.capture("mix-small", "mix", n_small)
+    vcap = setup.capture("mix-v", "mix", n_v)
+    flood = setup.capture("synflood", "synflood", n_flood)
+    reuse = setup.capture("reuse", "reuse", n_reuse)
+    longc = setup.capture("long", "long", n_long, ["-t"])
+
+    log("bench: the core alone (corebench)")
+    core = {name: corebench(setup, path) for name, path in
+            (("mix", big), ("synflood", flood), ("reuse", reuse), ("long", longc))}
+    counts = {name: corebench(setup, path) for name, path in
+              (("mix", mix), ("mix-small", small))}
+    counts["mix-big"] = core["mix"]
+    counts["synflood"] = core["synflood"]
+    counts["reuse"] = core["reuse"]
+
+    lua = ["-X", "lua_script:" + setup.lua]
+    y = ["-n", "-r", mix, "-Y", "tcp"]
+    fields = ["-n", "-r", mix, "-T", "fields", "-e", "frame.number", "-e", "tcp.flags"]
+    groups = []
+
+    def group(title, runs, rmin=args.pairs, rmax=args.max_pairs):
+        n = measure(setup, title, runs, rmin, rmax, deadline)
+        groups.append((title, runs, n))
+
+    group(f"-Y tcp, mix ({n_mix} packets)", [
+        Run("no tcpphase", "none", y),
+        Run("tcpphase", "tcpphase", y),
+        Run("tcpphase, --disable-protocol tcpphase", "tcpphase",
+            y + ["--disable-protocol", "tcpphase"]),
+        Run("Lua post-dissector (bench/phase.lua)", "none", y + lua),
+        Run("primed C post-dissector (primealt)", "primealt", y),
+    ])
+    group(f"-T fields, mix ({n_mix} packets)", [
+        Run("no tcpphase: -e frame.number -e tcp.flags", "none", fields),
+        Run("tcpphase: same fields", "tcpphase", fields),
+        Run("tcpphase: same + -e tcpphase.step", "tcpphase", fields + ["-e", "tcpphase.step"]),
+    ])
+    group(f"-2 -Y tcp, mix ({n_mix} packets)", [
+        Run("no tcpphase", "none", ["-2"] + y),
+        Run("tcpphase", "tcpphase", ["-2"] + y),
+    ])
+    group(f"-V, mix ({n_v} packets)", [
+        Run("no tcpphase", "none", ["-n", "-r", vcap, "-V"]),
+        Run("tcpphase", "tcpphase", ["-n", "-r", vcap, "-V"]),
+    ])
+    rmin_adv = min(args.pairs, 3)
+    group(f"-Y tcp, SYN flood ({n_flood} SYNs)", [
+        Run("no tcpphase", "none", ["-n", "-r", flood, "-Y", "tcp"]),
+        Run("tcpphase", "tcpphase", ["-n", "-r", flood, "-Y", "tcp"]),
+    ], rmin_adv, rmin_adv)
+    group(f"-Y tcp, one tuple reused {n_reuse} times", [
+        Run("no tcpphase", "none", ["-n", "-r", reuse, "-Y", "tcp"]),
+        Run("tcpphase", "tcpphase", ["-n", "-r", reuse, "-Y", "tcp"]),
+    ], rmin_adv, rmin_adv)
+    group(f"-Y tcp, mix ({n_small} packets), for time per packet", [
+        Run("no tcpphase", "none", ["-n", "-r", small, "-Y", "tcp"]),
+        Run("tcpphase", "tcpphase", ["-n", "-r", small, "-Y", "tcp"]),
+    ], rmin_adv, rmin_adv)
+    group(f"-Y tcp, mix ({n_big} packets), for time per packet", [
+        Run("no tcpphase", "none", ["-n", "-r", big, "-Y", "tcp"]),
+        Run("tcpphase", "tcpphase", ["-n", "-r", big, "-Y", "tcp"]),
+    ], rmin_adv, rmin_adv)
+
+    elapsed = time.monotonic() - start
+    text = report(setup, args, groups, core, counts, elapsed,
+                  {"mix": n_mix, "big": n_big, "small": n_small})
+    print(text)
+    if not q:
+        with open(args.out, "w") as f:
+            f.write(text)
+        log(f"bench: written to {args.out}")
+
+
+# ---- The report -----------------------------------------------------------------
+
+def report(setup, args, groups, core, counts, elapsed, sizes):
+    L = []
+    cpu = ""
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    ver = subprocess.run([setup.tshark, "-v"], capture_output=True, text=True).stdout.split("\n")[0]
+    load = os.getloadavg()
+    L.append("# tcpphase benchmark results")
+    L.append("")
+    L.append(f"Written by `python3 bench/bench.py` on "
+             f"{datetime.datetime.utcnow().strftime('%Y-%m-%d %H:%M UTC')}, "
+             f"{os.cpu_count()} cores ({cpu}), {ver}; {elapsed:.0f} s in all; "
+             f"load average at the end {load[0]:.2f}.")
+    L.append("Wall time: median of the rounds; each round runs every command of its group once, "
+             "in a rotated order. Overhead: the median of the per-round ratios to the first "
+             "command of the group. \"Rounds needed\": rounds for that median to be known to "
+             "±1 point given the noise seen (1.25·sd/√n). Peak memory: Max RSS (median).")
+    L.append("")
+    for title, runs, n in groups:
+        base = runs[0]
+        L.append(f"## {title}: {n} rounds")
+        L.append("")
+        L.append("| command | wall (median) | overhead | min…max per round | rounds needed | Max RSS | RSS above first |")
+        L.append("| --- | ---: | ---: | --- | ---: | ---: | ---: |")
+        for r in runs:
+            ratios = [w / b for w, b in zip(r.walls, base.walls)]
+            mr = med(ratios)
+            need = noise_pairs(ratios) if r is not base else None
+            rss = med(r.rss)
+            L.append(
+                f"| {r.name} | {med(r.walls):.2f} s | "
+                + ("—" if r is base else f"{(mr - 1) * 100:+.1f}%")
+                + " | " + ("—" if r is base else
+                           f"{(min(ratios) - 1) * 100:+.1f}%…{(max(ratios) - 1) * 100:+.1f}%")
+                + f" | {need if need is not None else '—'} | {rss / 2**20:.0f} MiB | "
+                + ("—" if r is base else f"{(rss - med(base.rss)) / 2**20:+.1f} MiB")
+                + " |")
+        L.append("")
+
+    # The alternatives against tcpphase's overhead.
+    title, runs, _ = groups[0]
+    base = runs[0]
+
+    def over(r):
+        return med([w / b for w, b in zip(r.walls, base.walls)]) - 1
+
+    tp = over(runs[1])
+    L.append("## Alternatives against tcpphase (`-Y tcp`, same capture)")
+    L.append("")
+    L.append("| alternative | its overhead | tcpphase's | ratio (target ≥ 10×) |")
+    L.append("| --- | ---: | ---: | ---: |")
+    for r in runs[3:]:
+        o = over(r)
+        ratio = (f"{o / tp:.0f}×" if tp > 0.001 else
+                 "tcpphase's overhead is below the noise: ratio unbounded")
+        L.append(f"| {r.name} | {o * 100:+.1f}% | {tp * 100:+.1f}% | {ratio} |")
+    L.append("")
+
+    # Memory per frame and per connection.
+    L.append("## Memory above the run without tcpphase (Max RSS, medians)")
+    L.append("")
+    L.append(f"Budget: {BYTES_PER_FRAME} B per TCP frame + {BYTES_PER_CONN} B per connection.")
+    L.append("")
+    L.append("| capture | TCP frames | connections | RSS above no-plugin | budget | per frame if all per frame | per connection if all per connection |")
+    L.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    by_title = {t: rs for t, rs, _ in groups}
+    for key, t in (("mix", groups[0][0]), ("synflood", groups[4][0]), ("reuse", groups[5][0]),
+                   ("mix-big", groups[7][0])):
+        rs = by_title[t]
+        d = med(rs[1].rss) - med(rs[0].rss)
+        c = counts[key]
+        budget = BYTES_PER_FRAME * c["tcp"] + BYTES_PER_CONN * c["conns"]
+        L.append(f"| {key} | {c['tcp']} | {c['conns']} | {d / 2**20:+.1f} MiB | "
+                 f"{budget / 2**20:.1f} MiB | {d / c['tcp']:.1f} B | {d / c['conns']:.0f} B |")
+    L.append("")
+
+    # Time per packet, tshark and the core alone.
+    L.append("## Time per packet")
+    L.append("")
+    small_t, big_t = groups[6], groups[7]
+    L.append("| tshark -Y tcp | packets | no tcpphase | tcpphase | tcpphase's cost per packet |")
+    L.append("| --- | ---: | ---: | ---: | ---: |")
+    for (title, rs, _), n in ((small_t, sizes["small"]), (big_t, sizes["big"])):
+        a, b = med(rs[0].walls), med(rs[1].walls)
+        L.append(f"| {title.split(',')[1].strip()} | {n} | {a / n * 1e6:.2f} µs | "
+                 f"{b / n * 1e6:.2f} µs | {(b - a) / n * 1e9:.0f} ns |")
+    L.append("")
+    L.append("The core alone (`bench/corebench`: the capture read into memory, every TCP segment "
+             "fed to the engine and its label stored, as the plugin's first pass does):")
+    L.append("")
+    L.append("| capture | packets | connections | ns/packet (all) | ns/packet per 100k block: first, median, last | engine bytes per connection | label bytes per frame |")
+    L.append("| --- | ---: | ---: | ---: | --- | ---: | ---: |")
+    for name, c in core.items():
+        b = c["blocks"] or [c["ns"]]
+        L.append(f"| {name} | {c['tcp']} | {c['conns']} | {c['ns']:.0f} | "
+                 f"{b[0]:.0f}, {med(b):.0f}, {b[-1]:.0f} | "
+                 f"{c['engine'] / max(1, c['conns']):.0f} | {c['labels'] / max(1, c['tcp']):.1f} |")
+    L.append("")
+    return "\n".join(L) + "\n"
+
+
+if __name__ == "__main__":
+    main()
