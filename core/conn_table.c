@@ -81,14 +81,14 @@ static uint64_t tuple_siphash(const tp_conn_table *t, const tp_addr *a, uint16_t
  * alike without ordering them.  The key is random per table, so a capture
  * cannot be crafted in advance to collide; should a table still see a long
  * probe, it switches to SipHash for good (tp_conn_table_create). */
-static uint64_t mix64(uint64_t h, uint64_t w)
+static inline uint64_t mix64(uint64_t h, uint64_t w)
 {
     h ^= w;
     h *= 0xbf58476d1ce4e5b9ULL;
     return h ^ (h >> 31);
 }
 
-static uint64_t endpoint_hash(uint64_t key, const tp_addr *a, uint16_t port)
+static inline uint64_t endpoint_hash(uint64_t key, const tp_addr *a, uint16_t port)
 {
     uint64_t w;
     if (a->family == 6) {
@@ -113,7 +113,7 @@ static uint64_t tuple_hash(const tp_conn_table *t, const tp_addr *a, uint16_t ap
     return h ^ (h >> 29);
 }
 
-bool tp_endpoint_equal(const tp_addr *a, uint16_t ap, const tp_addr *b, uint16_t bp)
+static inline bool endpoint_equal(const tp_addr *a, uint16_t ap, const tp_addr *b, uint16_t bp)
 {
     if (ap != bp || a->family != b->family)
         return false;
@@ -123,14 +123,19 @@ bool tp_endpoint_equal(const tp_addr *a, uint16_t ap, const tp_addr *b, uint16_t
     return memcmp(a->bytes, b->bytes, 4) == 0;
 }
 
+bool tp_endpoint_equal(const tp_addr *a, uint16_t ap, const tp_addr *b, uint16_t bp)
+{
+    return endpoint_equal(a, ap, b, bp);
+}
+
 /* Which endpoint of c sent seg: 0 or 1; -1 if seg is not c's. */
 static int conn_sender(const tp_conn *c, const tp_segment *seg)
 {
-    if (tp_endpoint_equal(&c->addr[0], c->port[0], &seg->src, seg->sport) &&
-        tp_endpoint_equal(&c->addr[1], c->port[1], &seg->dst, seg->dport))
+    if (endpoint_equal(&c->addr[0], c->port[0], &seg->src, seg->sport) &&
+        endpoint_equal(&c->addr[1], c->port[1], &seg->dst, seg->dport))
         return 0;
-    if (tp_endpoint_equal(&c->addr[1], c->port[1], &seg->src, seg->sport) &&
-        tp_endpoint_equal(&c->addr[0], c->port[0], &seg->dst, seg->dport))
+    if (endpoint_equal(&c->addr[1], c->port[1], &seg->src, seg->sport) &&
+        endpoint_equal(&c->addr[0], c->port[0], &seg->dst, seg->dport))
         return 1;
     return -1;
 }

@@ -114,15 +114,9 @@ static group *group_at(const tp_label_store *store, size_t g)
     return &store->groups[g >> GROUP_CHUNK_SHIFT][g & (GROUP_CHUNK - 1)];
 }
 
-bool tp_label_store_put(tp_label_store *store, uint32_t frame, const tp_label *label)
+/* Index groups up to frame's, each counting the labels before it. */
+static bool extend_groups(tp_label_store *store, size_t g)
 {
-    if (store->count > 0 && frame <= store->last_frame)
-        return false;
-    if (store->count == UINT32_MAX)
-        return false;
-    size_t g = frame >> 6;
-
-    /* Index groups up to the frame's, each counting the labels before it. */
     while (store->ngroups <= g) {
         if ((store->ngroups >> GROUP_CHUNK_SHIFT) == store->ngroup_chunks) {
             if (!reserve_chunk((void ***)&store->groups, store->ngroup_chunks,
@@ -137,7 +131,18 @@ bool tp_label_store_put(tp_label_store *store, uint32_t frame, const tp_label *l
         ng->present = 0;
         ng->before = (uint32_t)store->count;
     }
-    if ((store->count >> LABEL_CHUNK_SHIFT) == store->nlabel_chunks) {
+    return true;
+}
+
+bool tp_label_store_put(tp_label_store *store, uint32_t frame, const tp_label *label)
+{
+    if ((store->count > 0 && frame <= store->last_frame) || store->count == UINT32_MAX)
+        return false;
+    size_t g = frame >> 6;
+    if (g >= store->ngroups && !extend_groups(store, g))
+        return false;
+    if ((store->count & (LABEL_CHUNK - 1)) == 0 &&
+        (store->count >> LABEL_CHUNK_SHIFT) == store->nlabel_chunks) {
         if (!reserve_chunk((void ***)&store->labels, store->nlabel_chunks,
                            &store->label_chunks_cap))
             return false;

@@ -155,7 +155,7 @@ record_segment(tvbuff_t *tvb, packet_info *pinfo)
 {
     guint8 hdr[16];
     guint captured, reported, header_len;
-    tp_segment seg;
+    tp_segment *seg = &pending;     /* filled in place: no copy per segment */
 
     captured = tvb_captured_length(tvb);
     if (captured < 14)
@@ -169,25 +169,26 @@ record_segment(tvbuff_t *tvb, packet_info *pinfo)
     if (reported < header_len)
         return;
 
-    memset(&seg, 0, sizeof seg);        /* also the unused address bytes */
+    /* pending_frame still names an older frame (or none), so the slot is
+     * free; it is claimed only once every check has passed. */
+    memset(seg, 0, sizeof *seg);        /* also the unused address bytes */
     /* IP (or the innermost IP of a tunnel) set these just before calling us. */
-    if (!copy_addr(&seg.src, &pinfo->src) || !copy_addr(&seg.dst, &pinfo->dst)
-            || seg.src.family != seg.dst.family)
+    if (!copy_addr(&seg->src, &pinfo->src) || !copy_addr(&seg->dst, &pinfo->dst)
+            || seg->src.family != seg->dst.family)
         return;
 
-    seg.frame = pinfo->num;
+    seg->frame = pinfo->num;
     if (pinfo->presence_flags & PINFO_HAS_TS)
-        seg.time_ns = (int64_t)pinfo->abs_ts.secs * G_GINT64_CONSTANT(1000000000)
-                      + pinfo->abs_ts.nsecs;
-    seg.sport = (uint16_t)(hdr[0] << 8 | hdr[1]);
-    seg.dport = (uint16_t)(hdr[2] << 8 | hdr[3]);
-    seg.seq = (uint32_t)hdr[4] << 24 | (uint32_t)hdr[5] << 16 | (uint32_t)hdr[6] << 8 | hdr[7];
-    seg.ack = (uint32_t)hdr[8] << 24 | (uint32_t)hdr[9] << 16 | (uint32_t)hdr[10] << 8 | hdr[11];
-    seg.flags = hdr[13];
-    seg.window = captured >= 16 ? (uint16_t)(hdr[14] << 8 | hdr[15]) : 0;
-    seg.payload_len = reported - header_len;
+        seg->time_ns = (int64_t)pinfo->abs_ts.secs * G_GINT64_CONSTANT(1000000000)
+                       + pinfo->abs_ts.nsecs;
+    seg->sport = (uint16_t)(hdr[0] << 8 | hdr[1]);
+    seg->dport = (uint16_t)(hdr[2] << 8 | hdr[3]);
+    seg->seq = (uint32_t)hdr[4] << 24 | (uint32_t)hdr[5] << 16 | (uint32_t)hdr[6] << 8 | hdr[7];
+    seg->ack = (uint32_t)hdr[8] << 24 | (uint32_t)hdr[9] << 16 | (uint32_t)hdr[10] << 8 | hdr[11];
+    seg->flags = hdr[13];
+    seg->window = captured >= 16 ? (uint16_t)(hdr[14] << 8 | hdr[15]) : 0;
+    seg->payload_len = reported - header_len;
 
-    pending = seg;
     pending_frame = pinfo->num;
 }
 
