@@ -197,6 +197,7 @@ def measure(setup, group, runs, min_rounds, max_rounds, deadline):
         for r in order:
             run_once(setup, r)
         rounds += 1
+        log(f"bench:   round {rounds}: " + ", ".join(f"{r.walls[-1]:.2f} s" for r in runs))
         if rounds < min_rounds:
             continue
         if rounds >= max_rounds or time.monotonic() > deadline:
@@ -243,6 +244,9 @@ def main():
     ap.add_argument("--max-pairs", type=int, default=9, help="rounds at most (default 9)")
     ap.add_argument("--budget", type=int, default=540,
                     help="seconds after which no group adds rounds beyond --pairs")
+    ap.add_argument("--note", default="", help="a sentence for the report's header")
+    ap.add_argument("--scale", type=float, default=1.0,
+                    help="multiply every capture size by this (e.g. 0.2 on a busy machine)")
     ap.add_argument("--quick", action="store_true",
                     help="small captures and 2 rounds: checks the driver, measures nothing")
     args = ap.parse_args()
@@ -253,13 +257,17 @@ def main():
 
     setup = Setup(args)
     q = args.quick
-    n_mix = 20000 if q else 500000
-    n_big = 50000 if q else 1000000
-    n_small = 10000 if q else 100000
-    n_v = 2000 if q else 20000
-    n_flood = 20000 if q else 1000000
-    n_reuse = 2000 if q else 100000
-    n_long = 100000 if q else 10000000
+
+    def size(full, quick):
+        return quick if q else max(1000, int(full * args.scale))
+
+    n_mix = size(500000, 20000)
+    n_big = size(1000000, 50000)
+    n_small = size(100000, 10000)
+    n_v = size(20000, 2000)
+    n_flood = size(1000000, 20000)
+    n_reuse = size(100000, 2000)
+    n_long = size(10000000, 100000)
     mix = setup.capture("mix", "mix", n_mix)
     big = setup.capture("mix-big", "mix", n_big)
     small = setup.capture("mix-small", "mix", n_small)
@@ -280,13 +288,22 @@ def main():
     lua = ["-X", "lua_script:" + setup.lua]
     y = ["-n", "-r", mix, "-Y", "tcp"]
     fields = ["-n", "-r", mix, "-T", "fields", "-e", "frame.number", "-e", "tcp.flags"]
-    groups = []
+    groups = {}
+    sizes = {"mix": n_mix, "big": n_big, "small": n_small}
 
-    def group(title, runs, rmin=args.pairs, rmax=args.max_pairs):
+    def write(final):
+        text = report(setup, args, groups, core, counts, time.monotonic() - start, sizes, final)
+        if not q:
+            with open(args.out, "w") as f:
+                f.write(text)
+        return text
+
+    def group(key, title, runs, rmin=args.pairs, rmax=args.max_pairs):
         n = measure(setup, title, runs, rmin, rmax, deadline)
-        groups.append((title, runs, n))
+        groups[key] = (title, runs, n)
+        write(False)      # a partial table survives an interrupted run
 
-    group(f"-Y tcp, mix ({n_mix} packets)", [
+    group("y", f"-Y tcp, mix ({n_mix} packets)", [
         Run("no tcpphase", "none", y),
         Run("tcpphase", "tcpphase", y),
         Run("tcpphase, --disable-protocol tcpphase", "tcpphase",
@@ -294,50 +311,45 @@ def main():
         Run("Lua post-dissector (bench/phase.lua)", "none", y + lua),
         Run("primed C post-dissector (primealt)", "primealt", y),
     ])
-    group(f"-T fields, mix ({n_mix} packets)", [
+    group("fields", f"-T fields, mix ({n_mix} packets)", [
         Run("no tcpphase: -e frame.number -e tcp.flags", "none", fields),
         Run("tcpphase: same fields", "tcpphase", fields),
         Run("tcpphase: same + -e tcpphase.step", "tcpphase", fields + ["-e", "tcpphase.step"]),
     ])
-    group(f"-2 -Y tcp, mix ({n_mix} packets)", [
-        Run("no tcpphase", "none", ["-2"] + y),
-        Run("tcpphase", "tcpphase", ["-2"] + y),
-    ])
-    group(f"-V, mix ({n_v} packets)", [
+    group("v", f"-V, mix ({n_v} packets)", [
         Run("no tcpphase", "none", ["-n", "-r", vcap, "-V"]),
         Run("tcpphase", "tcpphase", ["-n", "-r", vcap, "-V"]),
     ])
+    group("2", f"-2 -Y tcp, mix ({n_mix} packets)", [
+        Run("no tcpphase", "none", ["-2"] + y),
+        Run("tcpphase", "tcpphase", ["-2"] + y),
+    ])
     rmin_adv = min(args.pairs, 3)
-    group(f"-Y tcp, SYN flood ({n_flood} SYNs)", [
+    group("synflood", f"-Y tcp, SYN flood ({n_flood} SYNs)", [
         Run("no tcpphase", "none", ["-n", "-r", flood, "-Y", "tcp"]),
         Run("tcpphase", "tcpphase", ["-n", "-r", flood, "-Y", "tcp"]),
     ], rmin_adv, rmin_adv)
-    group(f"-Y tcp, one tuple reused {n_reuse} times", [
+    group("reuse", f"-Y tcp, one tuple reused {n_reuse} times", [
         Run("no tcpphase", "none", ["-n", "-r", reuse, "-Y", "tcp"]),
         Run("tcpphase", "tcpphase", ["-n", "-r", reuse, "-Y", "tcp"]),
     ], rmin_adv, rmin_adv)
-    group(f"-Y tcp, mix ({n_small} packets), for time per packet", [
+    group("small", f"-Y tcp, mix ({n_small} packets), for time per packet", [
         Run("no tcpphase", "none", ["-n", "-r", small, "-Y", "tcp"]),
         Run("tcpphase", "tcpphase", ["-n", "-r", small, "-Y", "tcp"]),
     ], rmin_adv, rmin_adv)
-    group(f"-Y tcp, mix ({n_big} packets), for time per packet", [
+    group("big", f"-Y tcp, mix ({n_big} packets), for time per packet", [
         Run("no tcpphase", "none", ["-n", "-r", big, "-Y", "tcp"]),
         Run("tcpphase", "tcpphase", ["-n", "-r", big, "-Y", "tcp"]),
     ], rmin_adv, rmin_adv)
 
-    elapsed = time.monotonic() - start
-    text = report(setup, args, groups, core, counts, elapsed,
-                  {"mix": n_mix, "big": n_big, "small": n_small})
-    print(text)
+    print(write(True))
     if not q:
-        with open(args.out, "w") as f:
-            f.write(text)
         log(f"bench: written to {args.out}")
 
 
 # ---- The report -----------------------------------------------------------------
 
-def report(setup, args, groups, core, counts, elapsed, sizes):
+def report(setup, args, groups, core, counts, elapsed, sizes, final):
     L = []
     cpu = ""
     try:
@@ -359,8 +371,17 @@ def report(setup, args, groups, core, counts, elapsed, sizes):
              "in a rotated order. Overhead: the median of the per-round ratios to the first "
              "command of the group. \"Rounds needed\": rounds for that median to be known to "
              "±1 point given the noise seen (1.25·sd/√n). Peak memory: Max RSS (median).")
+    if args.note:
+        L.append("")
+        L.append("Note: " + args.note)
+    if not final:
+        L.append("")
+        L.append("**Incomplete: the run was still going (or was interrupted) when this was "
+                 "written; only the groups below had finished.**")
     L.append("")
-    for title, runs, n in groups:
+    L.append(f"Command: `python3 bench/bench.py{' --scale ' + str(args.scale) if args.scale != 1.0 else ''}`.")
+    L.append("")
+    for title, runs, n in groups.values():
         base = runs[0]
         L.append(f"## {title}: {n} rounds")
         L.append("")
@@ -382,23 +403,24 @@ def report(setup, args, groups, core, counts, elapsed, sizes):
         L.append("")
 
     # The alternatives against tcpphase's overhead.
-    title, runs, _ = groups[0]
-    base = runs[0]
+    if "y" in groups:
+        title, runs, _ = groups["y"]
+        base = runs[0]
 
-    def over(r):
-        return med([w / b for w, b in zip(r.walls, base.walls)]) - 1
+        def over(r):
+            return med([w / b for w, b in zip(r.walls, base.walls)]) - 1
 
-    tp = over(runs[1])
-    L.append("## Alternatives against tcpphase (`-Y tcp`, same capture)")
-    L.append("")
-    L.append("| alternative | its overhead | tcpphase's | ratio (target ≥ 10×) |")
-    L.append("| --- | ---: | ---: | ---: |")
-    for r in runs[3:]:
-        o = over(r)
-        ratio = (f"{o / tp:.0f}×" if tp > 0.001 else
-                 "tcpphase's overhead is below the noise: ratio unbounded")
-        L.append(f"| {r.name} | {o * 100:+.1f}% | {tp * 100:+.1f}% | {ratio} |")
-    L.append("")
+        tp = over(runs[1])
+        L.append("## Alternatives against tcpphase (`-Y tcp`, same capture)")
+        L.append("")
+        L.append("| alternative | its overhead | tcpphase's | ratio (target ≥ 10×) |")
+        L.append("| --- | ---: | ---: | ---: |")
+        for r in runs[3:]:
+            o = over(r)
+            ratio = (f"{o / tp:.1f}×" if tp > 0.001 else
+                     "tcpphase's overhead is below the noise: ratio unbounded")
+            L.append(f"| {r.name} | {o * 100:+.1f}% | {tp * 100:+.1f}% | {ratio} |")
+        L.append("")
 
     # Memory per frame and per connection.
     L.append("## Memory above the run without tcpphase (Max RSS, medians)")
@@ -407,10 +429,11 @@ def report(setup, args, groups, core, counts, elapsed, sizes):
     L.append("")
     L.append("| capture | TCP frames | connections | RSS above no-plugin | budget | per frame if all per frame | per connection if all per connection |")
     L.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-    by_title = {t: rs for t, rs, _ in groups}
-    for key, t in (("mix", groups[0][0]), ("synflood", groups[4][0]), ("reuse", groups[5][0]),
-                   ("mix-big", groups[7][0])):
-        rs = by_title[t]
+    for key, g in (("mix", "y"), ("synflood", "synflood"), ("reuse", "reuse"),
+                   ("mix-big", "big")):
+        if g not in groups:
+            continue
+        rs = groups[g][1]
         d = med(rs[1].rss) - med(rs[0].rss)
         c = counts[key]
         budget = BYTES_PER_FRAME * c["tcp"] + BYTES_PER_CONN * c["conns"]
@@ -421,10 +444,12 @@ def report(setup, args, groups, core, counts, elapsed, sizes):
     # Time per packet, tshark and the core alone.
     L.append("## Time per packet")
     L.append("")
-    small_t, big_t = groups[6], groups[7]
     L.append("| tshark -Y tcp | packets | no tcpphase | tcpphase | tcpphase's cost per packet |")
     L.append("| --- | ---: | ---: | ---: | ---: |")
-    for (title, rs, _), n in ((small_t, sizes["small"]), (big_t, sizes["big"])):
+    for g, n in (("small", sizes["small"]), ("y", sizes["mix"]), ("big", sizes["big"])):
+        if g not in groups:
+            continue
+        title, rs, _ = groups[g]
         a, b = med(rs[0].walls), med(rs[1].walls)
         L.append(f"| {title.split(',')[1].strip()} | {n} | {a / n * 1e6:.2f} µs | "
                  f"{b / n * 1e6:.2f} µs | {(b - a) / n * 1e9:.0f} ns |")
@@ -432,12 +457,12 @@ def report(setup, args, groups, core, counts, elapsed, sizes):
     L.append("The core alone (`bench/corebench`: the capture read into memory, every TCP segment "
              "fed to the engine and its label stored, as the plugin's first pass does):")
     L.append("")
-    L.append("| capture | packets | connections | ns/packet (all) | ns/packet per 100k block: first, median, last | engine bytes per connection | label bytes per frame |")
-    L.append("| --- | ---: | ---: | ---: | --- | ---: | ---: |")
+    L.append("| capture | packets | connections | ns/packet (all) | ns/packet per 100k block: first, median, last | engine bytes | per connection | label bytes per frame |")
+    L.append("| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: |")
     for name, c in core.items():
         b = c["blocks"] or [c["ns"]]
         L.append(f"| {name} | {c['tcp']} | {c['conns']} | {c['ns']:.0f} | "
-                 f"{b[0]:.0f}, {med(b):.0f}, {b[-1]:.0f} | "
+                 f"{b[0]:.0f}, {med(b):.0f}, {b[-1]:.0f} | {c['engine']} | "
                  f"{c['engine'] / max(1, c['conns']):.0f} | {c['labels'] / max(1, c['tcp']):.1f} |")
     L.append("")
     return "\n".join(L) + "\n"
