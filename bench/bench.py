@@ -359,7 +359,8 @@ def report(setup, args, groups, core, counts, elapsed, sizes, final):
                 break
     except OSError:
         pass
-    ver = subprocess.run([setup.tshark, "-v"], capture_output=True, text=True).stdout.split("\n")[0]
+    ver = subprocess.run([setup.tshark, "-v"], capture_output=True,
+                         text=True).stdout.split("\n")[0].rstrip(".")
     load = os.getloadavg()
     L.append("# tcpphase benchmark results")
     L.append("")
@@ -439,6 +440,21 @@ def report(setup, args, groups, core, counts, elapsed, sizes, final):
         budget = BYTES_PER_FRAME * c["tcp"] + BYTES_PER_CONN * c["conns"]
         L.append(f"| {key} | {c['tcp']} | {c['conns']} | {d / 2**20:+.1f} MiB | "
                  f"{budget / 2**20:.1f} MiB | {d / c['tcp']:.1f} B | {d / c['conns']:.0f} B |")
+    if "small" in groups and "big" in groups:
+        # Fixed costs (the plugin's code and registrations, the first chunk
+        # of each store) fall out of the difference between two sizes.
+        def delta(g):
+            rs = groups[g][1]
+            return med(rs[1].rss) - med(rs[0].rss)
+        df = counts["mix-big"]["tcp"] - counts["mix-small"]["tcp"]
+        dc = counts["mix-big"]["conns"] - counts["mix-small"]["conns"]
+        dd = delta("big") - delta("small")
+        if df > 0:
+            L.append("")
+            L.append(f"Marginal cost between the {sizes['small']}- and {sizes['big']}-packet mixes "
+                     f"(fixed costs cancel): {dd / 2**20:+.1f} MiB for {df} more TCP frames and "
+                     f"{dc} more connections = {dd / df:.1f} B per frame all told; budget for "
+                     f"them {(BYTES_PER_FRAME * df + BYTES_PER_CONN * dc) / 2**20:.1f} MiB.")
     L.append("")
 
     # Time per packet, tshark and the core alone.
