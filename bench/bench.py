@@ -19,9 +19,10 @@ What it does:
      through setpriv, as scripts/tshark-as-user.sh does;
   3. runs each group of commands in rounds, every round all of the group's
      commands in a rotated order, so that drift of the machine falls on all
-     alike; at least --pairs rounds, more (up to --max-pairs) while the
-     noise leaves the overhead's median uncertain by more than 1 point and
-     the time budget allows;
+     alike; --pairs rounds (5), more (up to --max-pairs, default 5 so that
+     the whole run stays within ten minutes) while the noise leaves the
+     overhead's median uncertain by more than 1 point and the time budget
+     allows; the report says how many rounds the noise seen would need;
   4. takes Max RSS of every run (/usr/bin/time -v) and the median wall time;
   5. runs bench/corebench (the core alone) for time per packet per block
      and bytes per connection and per frame on the adversarial captures;
@@ -241,7 +242,9 @@ def main():
     ap.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "tcpphase-bench"))
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "RESULTS.md"))
     ap.add_argument("--pairs", type=int, default=5, help="rounds at least (default 5)")
-    ap.add_argument("--max-pairs", type=int, default=9, help="rounds at most (default 9)")
+    ap.add_argument("--max-pairs", type=int, default=5,
+                    help="rounds at most (default 5; more only while the noise needs them "
+                         "and --budget allows)")
     ap.add_argument("--budget", type=int, default=540,
                     help="seconds after which no group adds rounds beyond --pairs")
     ap.add_argument("--note", default="", help="a sentence for the report's header")
