@@ -181,8 +181,10 @@ static void on_send(view *v)
             S->state = v->fin ? TP_STATE_FIN_WAIT_1 : TP_STATE_ESTABLISHED;
         break;
     case TP_STATE_SYN_RECEIVED:
-        /* Anything but a SYN means it already took the peer's ACK. */
-        if (!v->syn)
+        /* Anything but a SYN means it already took the peer's ACK of its
+         * SYN, if it sent one: an endpoint that answered a SYN with a bare
+         * ACK (a split handshake) has nothing acknowledged yet. */
+        if (!v->syn && isn_known(S))
             S->state = v->fin ? TP_STATE_FIN_WAIT_1 : TP_STATE_ESTABLISHED;
         break;
     case TP_STATE_ESTABLISHED:
@@ -223,8 +225,10 @@ static void on_receive(view *v)
     case TP_STATE_SYN_SENT:
         if (v->syn && !v->ack)
             R->state = TP_STATE_SYN_RECEIVED;             /* simultaneous open */
-        else if (v->acks_peer_syn && seq_leq(v->seg->ack, R->snd_nxt))
+        else if (v->acks_peer_syn && seq_leq(v->seg->ack, R->snd_nxt) && isn_known(v->S))
             R->state = TP_STATE_ESTABLISHED;              /* rcv SYN,ACK (or its effect) */
+        /* An ACK from a peer whose SYN was never seen leaves it in SYN_SENT
+         * (RFC 9293 section 3.10.7.3: neither SYN nor RST, drop it). */
         break;
     case TP_STATE_SYN_RECEIVED:
         if (!v->acks_peer_syn)
