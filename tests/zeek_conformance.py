@@ -26,6 +26,8 @@ run only with validation are compared as they are.
 Also asserted, from the Suricata peer tests (../shared/peers/suricata):
   - tcp-split-handshake-01-4whs and -02-5whs, both SYNs crossing one way
     or another, are conn.open == "simultaneous";
+  - a few flows whose Suricata expectation is a clear open/close verdict
+    (SURICATA_FLOWS);
   - decode-teredo-01/input.pcap is byte-identical to Zeek's Teredo.pcap,
     so its connections are compared with Zeek's baseline
     core.tunnels.teredo/conn.log as further conn_state/history rows.
@@ -57,10 +59,34 @@ FIELDS = [
     "tcpphase.conn.history",
 ]
 
-# The Suricata captures whose two SYNs cross (SUMMARY.md, "Handshake variants").
-SIMULTANEOUS_OPEN = [
-    "tcp-split-handshake-01-4whs/split-handshake-4whs.pcap",
-    "tcp-split-handshake-02-5whs/split-handshake-5whs.pcap",
+# Suricata peer tests (suricata/SUMMARY.md) whose expectations translate
+# into tcpphase's connection verdicts: (pcap, [(conn.open, conn.close) of
+# each connection in order], no anomaly expected at all?, why).
+SURICATA_FLOWS = [
+    ("tcp-split-handshake-01-4whs/split-handshake-4whs.pcap",
+     [("simultaneous", "reset")], False,
+     "the two SYNs cross (4-way handshake); Suricata accepts the session"),
+    ("tcp-split-handshake-02-5whs/split-handshake-5whs.pcap",
+     [("simultaneous", "reset")], False,
+     "the server ACKs the SYN, then sends its own SYN (split handshake)"),
+    ("bug-6733-syn-packet-flow-output/input.pcap",
+     [("unanswered", "open")], False,
+     "a single SYN (Suricata: tcp.state syn_sent)"),
+    ("bug-3844/input.pcap",
+     [("refused", "reset"), ("three_way", "reset")], False,
+     "a refused SYN, then a new SYN on the tuple starts a usable session"),
+    ("bug-4376/syn_retransmit_with_ts.pcap",
+     [("three_way", "three_way")], True,
+     "a retransmitted SYN does not break the session (Suricata: tcp.state closed)"),
+    ("bug-5881-01/input.pcap",
+     [("three_way", "open")], True,
+     "SYN and SYN-ACK repeated with the same sequence numbers: no anomaly"),
+    ("bug-814/input.pcap",
+     [("three_way", "half_closed")], False,
+     "the client closes, the server never does (Suricata: tcp.state close_wait)"),
+    ("bug-4702-01/input.pcap",
+     [("three_way", "reset")], True,
+     "the client's RST ends the session (Suricata: tcp.state closed)"),
 ]
 TEREDO_PCAP = "decode-teredo-01/input.pcap"
 TEREDO_BASELINE = "btest/Baseline/core.tunnels.teredo/conn.log"
@@ -284,22 +310,38 @@ def check_zeek(peers, build, tally, show_all):
                                              c["state"], c["history"]))
 
 
-def check_simultaneous(peers, build):
+def check_suricata(peers, build):
+    """The SURICATA_FLOWS assertions; returns the failures."""
     failures = []
-    for rel in SIMULTANEOUS_OPEN:
+    for rel, want, no_anomaly, why in SURICATA_FLOWS:
         pcap = os.path.join(peers, "suricata", rel)
         if not os.path.isfile(pcap):
-            failures.append("%s: missing" % rel)
+            failures.append("suricata/%s: missing" % rel)
             continue
-        by_tuple = tcpphase_connections(pcap, (), build)
-        opens = sorted({(c["id"].split(".")[0], c["open"]) for conns in by_tuple.values()
-                        for c in conns})
-        opens = [o for _, o in opens]
-        ok = opens == ["simultaneous"]
-        print("suricata %s: conn.open %s%s" % (rel, ",".join(opens) or "(none)",
-                                               "" if ok else "  <-- expected simultaneous"))
+        args = ["-n", "-2", "-r", pcap, "-T", "fields", "-E", "header=y", "-E", "separator=/t",
+                "-E", "occurrence=a", "-E", "aggregator=,",
+                "-e", "tcpphase.conn.id", "-e", "tcpphase.conn.open", "-e", "tcpphase.conn.close",
+                "-e", "tcpphase.anomaly"]
+        _, rows = tplib.parse_fields(tplib.tshark(args, build=build))
+        conns = {}
+        anomalies = set()
+        for row in rows:
+            if row["tcpphase.conn.id"]:
+                conns[int(row["tcpphase.conn.id"])] = (row["tcpphase.conn.open"],
+                                                       row["tcpphase.conn.close"])
+            anomalies.update(a for a in row["tcpphase.anomaly"].split(",") if a)
+        got = [conns[i] for i in sorted(conns)]
+        ok = got == want and not (no_anomaly and anomalies)
+        print("suricata %s: %s%s%s" % (
+            rel, " ".join("%s/%s" % g for g in got) or "(no connection)",
+            " anomalies " + ",".join(sorted(anomalies)) if anomalies else "",
+            "" if ok else "  <-- expected %s%s" % (" ".join("%s/%s" % w for w in want),
+                                                  ", no anomaly" if no_anomaly else "")))
         if not ok:
-            failures.append("%s: conn.open %s, expected one simultaneous connection" % (rel, opens))
+            failures.append("suricata/%s (%s): open/close %s, expected %s%s"
+                            % (rel, why, got, want,
+                               "; anomalies %s, expected none" % sorted(anomalies)
+                               if no_anomaly and anomalies else ""))
     return failures
 
 
@@ -324,7 +366,7 @@ def run(args):
     print("not compared (%d):" % len(tally.apart))
     for label, field, reason in tally.apart:
         print("  %s: %s %s" % (label, field, reason))
-    failures = check_simultaneous(peers, args.build)
+    failures = check_suricata(peers, args.build)
     if percent(tally.state) < 100 * TARGET_STATE:
         failures.append("conn_state agreement %.1f%% is below %.0f%%"
                         % (percent(tally.state), 100 * TARGET_STATE))
