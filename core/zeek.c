@@ -432,8 +432,7 @@ static void update_last_seq(tp_zeek *z, unsigned side, const tp_segment *seg, ui
 /* ---- Parts: the verdicts of Zeek connections that ended ----------------------- */
 
 typedef struct part_verdict {
-    uint32_t key;           /* conn id * 256 + part, + 1; 0 = empty slot */
-    uint32_t conn_id_high;  /* conn id >> 24, so that the key is exact */
+    uint64_t key;           /* conn id * 256 + part, + 1; 0 = empty slot */
     uint8_t  state;         /* index into state_names */
     char     history[sizeof(((tp_zeek *)0)->history)];
 } part_verdict;
@@ -444,10 +443,14 @@ struct tp_zeek_parts {
     size_t        count;
 };
 
-static size_t part_hash(uint32_t key, uint32_t high, size_t capacity)
+static uint64_t part_key(uint32_t conn_id, unsigned part)
 {
-    uint64_t h = ((uint64_t)high << 32 | key) * 0x9E3779B97F4A7C15ull;
-    return (size_t)(h >> 32) & (capacity - 1);
+    return ((uint64_t)conn_id << 8 | part) + 1;
+}
+
+static size_t part_hash(uint64_t key, size_t capacity)
+{
+    return (size_t)((key * 0x9E3779B97F4A7C15ull) >> 32) & (capacity - 1);
 }
 
 static bool parts_grow(tp_zeek_parts *p)
@@ -460,7 +463,7 @@ static bool parts_grow(tp_zeek_parts *p)
         const part_verdict *v = &p->slot[i];
         if (!v->key)
             continue;
-        size_t j = part_hash(v->key, v->conn_id_high, capacity);
+        size_t j = part_hash(v->key, capacity);
         while (slot[j].key)
             j = (j + 1) & (capacity - 1);
         slot[j] = *v;
@@ -475,10 +478,9 @@ static const part_verdict *parts_find(const tp_zeek_parts *p, uint32_t conn_id, 
 {
     if (!p || !p->capacity)
         return NULL;
-    uint32_t key = ((conn_id << 8) | part) + 1, high = conn_id >> 24;
-    for (size_t j = part_hash(key, high, p->capacity); p->slot[j].key;
-         j = (j + 1) & (p->capacity - 1))
-        if (p->slot[j].key == key && p->slot[j].conn_id_high == high)
+    uint64_t key = part_key(conn_id, part);
+    for (size_t j = part_hash(key, p->capacity); p->slot[j].key; j = (j + 1) & (p->capacity - 1))
+        if (p->slot[j].key == key)
             return &p->slot[j];
     return NULL;
 }
@@ -491,13 +493,12 @@ static bool parts_put(tp_zeek_parts **pp, uint32_t conn_id, unsigned part, uint8
     tp_zeek_parts *p = *pp;
     if ((p->count + 1) * 2 > p->capacity && !parts_grow(p))
         return false;
-    uint32_t key = ((conn_id << 8) | part) + 1, high = conn_id >> 24;
-    size_t j = part_hash(key, high, p->capacity);
+    uint64_t key = part_key(conn_id, part);
+    size_t j = part_hash(key, p->capacity);
     while (p->slot[j].key)
         j = (j + 1) & (p->capacity - 1);
     part_verdict *v = &p->slot[j];
     v->key = key;
-    v->conn_id_high = high;
     v->state = state;
     memcpy(v->history, history, sizeof(v->history));
     p->count++;
