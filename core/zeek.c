@@ -305,7 +305,7 @@ static bool update_state(tp_zeek *z, unsigned side, const tp_segment *seg, uint3
     uint8_t *me = &z->state[side], *them = &z->state[peer];
     bool syn = seg->flags & TP_SYN, fin = seg->flags & TP_FIN, rst = seg->flags & TP_RST;
     bool ack = seg->flags & TP_ACK;
-    bool do_close = false;
+    bool do_close = false, reversed = false;
 
     switch (*me) {
     case Z_INACTIVE:
@@ -317,17 +317,16 @@ static bool update_state(tp_zeek *z, unsigned side, const tp_segment *seg, uint3
                     z->flags |= Z_TIMER_ATTEMPT;
                 }
             } else {
-                bool reversed = !ack && *them == Z_SYN_ACK_SENT;
+                if (!ack && *them == Z_SYN_ACK_SENT) {
+                    /* The SYN behind its SYN-ACK (a reordered capture): the
+                     * SYN's sender is the originator after all (flipped
+                     * below, once this segment is done). */
+                    reversed = true;
+                    *them = Z_ESTABLISHED;
+                }
                 if (*them == Z_SYN_SENT)
                     *them = Z_ESTABLISHED;            /* SYN-ACK, or simultaneous open */
                 *me = Z_ESTABLISHED;
-                if (reversed) {
-                    /* The SYN behind its SYN-ACK (a reordered capture): the
-                     * SYN's sender is the originator after all. */
-                    z->state[peer] = Z_ESTABLISHED;
-                    flip(z);
-                    return false;
-                }
             }
         }
         if (fin) {
@@ -391,6 +390,8 @@ static bool update_state(tp_zeek *z, unsigned side, const tp_segment *seg, uint3
     default:    /* Z_RESET: nothing moves it */
         break;
     }
+    if (reversed)
+        flip(z);
     return do_close;
 }
 

@@ -198,6 +198,25 @@ static void test_missing_syn_no_port_hint(void)
     RUN("missing SYN, no port hint", s, 4444);
 }
 
+/* The SYN-ACK captured before its SYN (reordered): Zeek flips when the SYN
+ * comes, the history shows the order of events (core.connection_flipped:
+ * "Hs^ADadFf"). */
+static void test_reordered_handshake(void)
+{
+    static const seg s[] = {
+        { B, "SA", 500, 101, 0, 0.000, "SF", "Hs^ADadFf" },
+        { A, "S", 100, 0, 0, 0.001, "SF", "Hs^ADadFf" },
+        { A, "A", 101, 501, 0, 0.002, "SF", "Hs^ADadFf" },
+        { A, "PA", 101, 501, 10, 0.003, "SF", "Hs^ADadFf" },
+        { B, "A", 501, 111, 0, 0.004, "SF", "Hs^ADadFf" },
+        { B, "PA", 501, 111, 20, 0.005, "SF", "Hs^ADadFf" },
+        { A, "FA", 111, 521, 0, 0.006, "SF", "Hs^ADadFf" },
+        { B, "FA", 521, 112, 0, 0.007, "SF", "Hs^ADadFf" },
+        { A, "A", 112, 522, 0, 0.008, "SF", "Hs^ADadFf" },
+    };
+    RUN("reordered handshake", s, 5555);
+}
+
 /* A FIN, then an RST from the same side, then the peer's FIN: Zeek turns
  * the RST back into a close, SF (tls/irc-starttls.pcap "ShADadFRf"). */
 static void test_fin_rst_then_peer_fin(void)
@@ -290,6 +309,7 @@ int main(void)
     test_syn_after_reject();
     test_missing_syn_flip();
     test_missing_syn_no_port_hint();
+    test_reordered_handshake();
     test_fin_rst_then_peer_fin();
     test_retransmissions();
     test_simultaneous_open();
