@@ -190,6 +190,11 @@ def find_window(name, deadline):
     raise Failure("no visible Wireshark window named %r within the time limit" % name)
 
 
+def click(word):
+    x, y = word[1] + word[3] / 2, word[2] + word[4] / 2
+    run(["xdotool", "mousemove", str(int(x)), str(int(y)), "click", "1", "sleep", "1"])
+
+
 def screenshot(path):
     p = run(["import", "-window", "root", path], timeout=60)
     if p.returncode != 0 or not os.path.isfile(path):
@@ -252,6 +257,30 @@ def drive(opts):
             log("subtree not expanded yet (attempt %d)" % (attempt + 1))
             shot = tree
         log("tcpphase subtree expanded")
+
+        # Statistics > TCP Phases: the statistics tree in the GUI.
+        menubar = ocr_words(tree, (0, 0, SCREEN[0], 22), scale=2)
+        item = [w for w in menubar if w[0] == "Statistics"]
+        if not item:
+            raise Failure("no Statistics menu in the menu bar (see %s)" % tree)
+        click(item[0])
+        menu = os.path.join(out, "statistics-menu.png")
+        screenshot(menu)
+        words = ocr_words(menu, (int(item[0][1]) - 40, 20, 560, SCREEN[1] - 20), scale=2)
+        entry = [w for i, w in enumerate(words[:-1])
+                 if w[0] == "TCP" and words[i + 1][0] == "Phases" and w[5] == words[i + 1][5]]
+        if not entry:
+            raise Failure("no 'TCP Phases' in the Statistics menu (see %s)" % menu)
+        click(entry[-1])
+        stats = os.path.join(out, "stats-tree-full.png")
+        while True:
+            time.sleep(1)
+            screenshot(stats)
+            if "Expert items" in loose(" ".join(w[0] for w in ocr_words(stats, scale=1))):
+                break
+            if time.monotonic() > deadline:
+                raise Failure("the TCP Phases dialog never showed (see %s)" % stats)
+        log("Statistics > TCP Phases shown")
     finally:
         try:
             os.killpg(ws.pid, signal.SIGTERM)
@@ -357,6 +386,33 @@ def check_subtree(shot, golden):
             if loose(w) not in loose(text)]
 
 
+def check_stats_dialog(shot):
+    """The TCP Phases dialog's counts equal the statistics tree the golden
+    file implies (tests/stats.py checks the same tree in tshark)."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import stats
+    want = stats.from_golden(os.path.join(ROOT, "test-captures", CAPTURE))
+    expect = {"Expert items": want["items"], "Connections": want["connections"]}
+    for k, v in want.items():
+        if k.startswith("items:") and v:
+            expect[k[len("items:"):]] = v
+        if k.startswith("open:") and v:
+            expect[k[len("open:"):]] = v
+    # The dialog sits over the packet list: a screen line holds a row of
+    # each.  Look for "NAME COUNT" anywhere in a line.
+    lines = [loose(" ".join(w[0] for w in line)) for line in
+             screen_lines(ocr_words(shot, scale=2))]
+    problems = []
+    for name, count in expect.items():
+        # An open kind must not match the expert item of the same name.
+        pat = re.compile(r"(?:^|\s)(?<!tcpphase )" + re.escape(loose(name)) + r"\s+(\d+)\b")
+        got = [int(m.group(1)) for t in lines for m in pat.finditer(t)]
+        if count not in got:
+            problems.append("TCP Phases dialog: %s reads %s, expected %d"
+                            % (name, got or "nothing", count))
+    return problems
+
+
 def prepare(scratch, build, as_nobody):
     home = os.path.join(scratch, "home")
     profiles = os.path.join(home, ".config", "wireshark", "profiles")
@@ -379,17 +435,20 @@ def prepare(scratch, build, as_nobody):
     shutil.copy(os.path.abspath(__file__), os.path.join(scratch, "gui.py"))
     out = os.path.join(scratch, "out")
     os.makedirs(out)
+    runtime = os.path.join(scratch, "runtime")     # XDG_RUNTIME_DIR: private
     for d, _, files in os.walk(scratch):
         os.chmod(d, 0o755)
         for f in files:
             os.chmod(os.path.join(d, f), 0o644)
+    os.makedirs(runtime, mode=0o700)
+    os.chmod(runtime, 0o700)
     if as_nobody:
-        for d in (home, out):
+        for d in (home, out, runtime):
             for sub, dirs, files in os.walk(d):
                 shutil.chown(sub, "nobody", "nogroup")
                 for f in files:
                     shutil.chown(os.path.join(sub, f), "nobody", "nogroup")
-    return home, out
+    return home, out, runtime
 
 
 def main():
@@ -398,7 +457,7 @@ def main():
     ap.add_argument("--out", help="where to keep the screenshots (default: BUILD/gui)")
     ap.add_argument("--save-screenshots", metavar="DIR",
                     help="also write the README's cropped screenshots into DIR")
-    ap.add_argument("--timeout", type=float, default=240, help="seconds for the GUI part")
+    ap.add_argument("--timeout", type=float, default=300, help="seconds for the GUI part")
     ap.add_argument("--drive", help=argparse.SUPPRESS)
     ap.add_argument("--capture", help=argparse.SUPPRESS)
     opts = ap.parse_args()
@@ -417,11 +476,11 @@ def main():
 
     scratch = tempfile.mkdtemp(prefix="tcpphase-gui.")
     try:
-        home, out = prepare(scratch, build, as_nobody)
+        home, out, runtime = prepare(scratch, build, as_nobody)
         env = ["env", "-i", "HOME=" + home,
                "WIRESHARK_PLUGIN_DIR=" + os.path.join(scratch, "plugins"),
                "PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8", "TZ=UTC",
-               "XDG_RUNTIME_DIR=" + out]
+               "XDG_RUNTIME_DIR=" + runtime]
         inner = ["xvfb-run", "-a", "-s", "-screen 0 %dx%dx24" % SCREEN,
                  sys.executable if not as_nobody else "/usr/bin/python3",
                  os.path.join(scratch, "gui.py"), "--drive", out,
@@ -458,17 +517,20 @@ def main():
             print("frame %2d: conn %s, step %s, sender %s"
                   % (f, rows[f].get("conn"), rows[f].get("step"), rows[f].get("sender")))
     problems += check_subtree(tree_shot, golden)
+    problems += check_stats_dialog(os.path.join(out_keep, "stats-tree-full.png"))
     if problems:
         raise Failure("what Wireshark drew is wrong (screenshots in %s):\n  %s"
                       % (out_keep, "\n  ".join(problems)))
-    print("GUI: the rare openings' tcpphase columns, the row colours and the expanded "
-          "subtree read back as expected (screenshots in %s)" % out_keep)
+    print("GUI: the rare openings' tcpphase columns, the row colours, the expanded "
+          "subtree and Statistics > TCP Phases read back as expected (screenshots in %s)" % out_keep)
 
     if opts.save_screenshots:
         d = os.path.abspath(opts.save_screenshots)
         os.makedirs(d, exist_ok=True)
+        stats_shot = os.path.join(out_keep, "stats-tree-full.png")
         for src, dst, crop in ((list_shot, "packet-list.png", "1280x490+0+0"),
-                               (tree_shot, "tcpphase-subtree.png", "1280x306+0+494")):
+                               (tree_shot, "tcpphase-subtree.png", "1280x306+0+494"),
+                               (stats_shot, "stats-tree.png", "800x459+230+132")):
             p = run(["convert", src, "-crop", crop, "+repage", os.path.join(d, dst)])
             if p.returncode != 0:
                 raise Failure("convert failed: %s" % p.stderr)
