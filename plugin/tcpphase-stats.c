@@ -196,20 +196,66 @@ add_to_group(conn_counts *cc, const tp_label *label)
     return TRUE;
 }
 
-/* Move a connection's count from the old slot to the new one. */
-static void
-move(guint32 *counts, guint8 *slot, guint to)
-{
-    if (*slot != NOT_COUNTED)
-        counts[*slot]--;
-    counts[to]++;
-    *slot = (guint8)to;
-}
-
 static void
 set_node(stats_tree *st, const char *name, int parent, guint32 value)
 {
     set_stat_node(st, name, parent, FALSE, (gint)value);
+}
+
+static const char *
+open_node_name(guint i)
+{
+    return tp_open_name((tp_open_kind)i);
+}
+
+static const char *
+close_node_name(guint i)
+{
+    return tp_close_name((tp_close_kind)i);
+}
+
+static const char *
+zeek_node_name(guint i)
+{
+    return i < ZEEK_STATE_COUNT ? zeek_states[i] : "(other)";
+}
+
+/* Move a connection's count from its old row to its new one; only rows
+ * that change are written (a tree lookup by name each). */
+static void
+move(stats_tree *st, int parent, const char *(*node_name)(guint),
+     guint32 *counts, guint8 *slot, guint to)
+{
+    if (*slot == to)
+        return;
+    if (*slot != NOT_COUNTED) {
+        counts[*slot]--;
+        set_node(st, node_name(*slot), parent, counts[*slot]);
+    }
+    counts[to]++;
+    set_node(st, node_name(to), parent, counts[to]);
+    *slot = (guint8)to;
+}
+
+/* Every row back to 0, for a new pass. */
+static void
+zero_nodes(stats_tree *st, const tree_state *ts)
+{
+    guint i;
+
+    set_node(st, node_connections, 0, 0);
+    set_node(st, node_open, ts->node_connections, 0);
+    set_node(st, node_close, ts->node_connections, 0);
+    set_node(st, node_zeek, ts->node_connections, 0);
+    for (i = 0; i < TP_OPEN_COUNT; i++)
+        set_node(st, open_node_name(i), ts->node_open, 0);
+    for (i = 0; i < TP_CLOSE_COUNT; i++)
+        set_node(st, close_node_name(i), ts->node_close, 0);
+    for (i = 0; i < ZEEK_STATE_COUNT; i++)
+        set_node(st, zeek_node_name(i), ts->node_zeek, 0);
+    set_node(st, node_items, 0, 0);
+    for (i = 0; i < TP_ANOM_COUNT; i++)
+        set_node(st, item_node_name((tp_anomaly)i), ts->node_items, 0);
 }
 
 static tap_packet_status
@@ -229,8 +275,10 @@ tcpphase_stats_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *edt _U
 
     /* A retap (the GUI reloading, a new filter) starts again from frame 1
      * without telling the tree's callbacks: start over with it. */
-    if (pinfo->num <= ts->last_frame)
+    if (pinfo->num <= ts->last_frame) {
         forget_connections(ts);
+        zero_nodes(st, ts);
+    }
     ts->last_frame = pinfo->num;
 
     if (conn->id >= ts->conns->len) {
@@ -243,15 +291,25 @@ tcpphase_stats_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *edt _U
     }
     cc = &g_array_index(ts->conns, conn_counts, conn->id);
 
-    if (cc->open == NOT_COUNTED)
+    if (cc->open == NOT_COUNTED) {
         ts->connections++;
-    move(ts->open, &cc->open, conn->open_kind < TP_OPEN_COUNT ? conn->open_kind : TP_OPEN_NOT_SEEN);
-    move(ts->close, &cc->close, conn->close_kind < TP_CLOSE_COUNT ? conn->close_kind : TP_CLOSE_OPEN);
-    move(ts->zeek, &cc->zeek_state, zeek_state_index(tp_conn_zeek_state(conn)));
+        set_node(st, node_connections, 0, ts->connections);
+        set_node(st, node_open, ts->node_connections, ts->connections);
+        set_node(st, node_close, ts->node_connections, ts->connections);
+        set_node(st, node_zeek, ts->node_connections, ts->connections);
+    }
+    move(st, ts->node_open, open_node_name, ts->open, &cc->open,
+         conn->open_kind < TP_OPEN_COUNT ? conn->open_kind : TP_OPEN_NOT_SEEN);
+    move(st, ts->node_close, close_node_name, ts->close, &cc->close,
+         conn->close_kind < TP_CLOSE_COUNT ? conn->close_kind : TP_CLOSE_OPEN);
+    move(st, ts->node_zeek, zeek_node_name, ts->zeek, &cc->zeek_state,
+         zeek_state_index(tp_conn_zeek_state(conn)));
 
     /* The connection's expert items: each group of alike segments, read
      * as a later pass reads them, against the connection as it stands. */
     if (add_to_group(cc, &rec->label)) {
+        gboolean changed = FALSE;
+
         memset(items, 0, sizeof items);
         for (i = 0; i < cc->group_count; i++) {
             tp_label l;
@@ -268,27 +326,17 @@ tcpphase_stats_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *edt _U
             }
         }
         for (a = 0; a < TP_ANOM_COUNT; a++) {
+            if (items[a] == cc->items[a])
+                continue;
             ts->items[a] += items[a] - cc->items[a];
             ts->items_total += items[a] - cc->items[a];
             cc->items[a] = items[a];
+            set_node(st, item_node_name((tp_anomaly)a), ts->node_items, ts->items[a]);
+            changed = TRUE;
         }
+        if (changed)
+            set_node(st, node_items, 0, ts->items_total);
     }
-
-    set_node(st, node_connections, 0, ts->connections);
-    set_node(st, node_open, ts->node_connections, ts->connections);
-    set_node(st, node_close, ts->node_connections, ts->connections);
-    set_node(st, node_zeek, ts->node_connections, ts->connections);
-    for (i = 0; i < TP_OPEN_COUNT; i++)
-        set_node(st, tp_open_name((tp_open_kind)i), ts->node_open, ts->open[i]);
-    for (i = 0; i < TP_CLOSE_COUNT; i++)
-        set_node(st, tp_close_name((tp_close_kind)i), ts->node_close, ts->close[i]);
-    for (i = 0; i < ZEEK_STATE_COUNT; i++)
-        set_node(st, zeek_states[i], ts->node_zeek, ts->zeek[i]);
-    if (ts->zeek[ZEEK_STATE_OTHER] != 0)
-        set_node(st, "(other)", ts->node_zeek, ts->zeek[ZEEK_STATE_OTHER]);
-    set_node(st, node_items, 0, ts->items_total);
-    for (a = 0; a < TP_ANOM_COUNT; a++)
-        set_node(st, item_node_name((tp_anomaly)a), ts->node_items, ts->items[a]);
 
     return TAP_PACKET_REDRAW;
 }
