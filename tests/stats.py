@@ -138,6 +138,18 @@ HAND_COUNTED = {
 }
 
 
+# A tree with a display filter counts only the matching segments:
+# real-mixed.pcap's self-connect uses port 23090 and nothing else does.
+FILTERED = ("real-mixed", "tcp.port == 23090", {
+    "connections": 1, "open": 1, "close": 1, "zeek": 1,
+    "open:self_connect": 1,             # frames 1-7 only
+    "close:self": 1,                    # FIN (6), ACK (7)
+    "zeek_from_golden": ["1"],
+    "items:tcpphase.self_connect": 2,   # SYN (1), SYN-ACK (2)
+    "items": 2,
+})
+
+
 def parse_tree(text):
     """tshark's stats-tree table -> {key: count}."""
     out = {}
@@ -206,8 +218,8 @@ def from_golden(cap):
     return want
 
 
-def hand_counted(name, cap):
-    spec = HAND_COUNTED[name]
+def hand_counted(name, cap, spec=None):
+    spec = spec or HAND_COUNTED[name]
     golden = from_golden(cap)
     want = {k: 0 for k in all_keys()}
     for k, v in spec.items():
@@ -232,8 +244,9 @@ def compare(what, got, want):
     return []
 
 
-def run_tree(cap, two_pass, build):
-    args = ["-n", "-q"] + (["-2"] if two_pass else []) + ["-r", cap, "-z", "tcpphase,tree"]
+def run_tree(cap, two_pass, build, dfilter=None):
+    tree = "tcpphase,tree" + ("," + dfilter if dfilter else "")
+    args = ["-n", "-q"] + (["-2"] if two_pass else []) + ["-r", cap, "-z", tree]
     return parse_tree(tplib.tshark(args, build=build))
 
 
@@ -262,6 +275,15 @@ def main():
         print("%-4s %-36s %d connections, %d expert items"
               % ("ok" if len(problems) == before else "FAIL", name,
                  golden["connections"], golden["items"]))
+    name, dfilter, spec = FILTERED
+    cap = tplib.resolve_capture(name)
+    if cap in caps:
+        for two_pass in (False, True):
+            got = run_tree(cap, two_pass, opts.build, dfilter)
+            problems += compare("%s, tcpphase,tree,%s (%s)" % (name, dfilter,
+                                "tshark -2" if two_pass else "one pass"),
+                                got, hand_counted(name, cap, spec))
+        print("%-4s %s with the filter %s" % ("ok" if not problems else "?", name, dfilter))
     if not opts.captures:
         missing = set(HAND_COUNTED) - {tplib.capture_name(c) for c in caps}
         if missing:
