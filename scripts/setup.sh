@@ -47,7 +47,7 @@ SO="$BUILD/plugins/4.0/epan/tcpphase.so"
 tp_log "Installing the plugin"
 cmake --install "$BUILD"
 
-# The "tcpphase" configuration profile: root's personal folder, and for
+# The "tcpphase" configuration profile: your personal profiles folder, and for
 # root also the global profiles folder (every user sees it there).
 tp_install_profile "$ROOT" "${XDG_CONFIG_HOME:-$HOME/.config}/wireshark/profiles"
 if [ "$(id -u)" -eq 0 ]; then
