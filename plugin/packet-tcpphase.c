@@ -29,6 +29,7 @@
 #include <epan/prefs.h>
 #include <epan/ipproto.h>
 #include <epan/address.h>
+#include <epan/tap.h>
 #include <wsutil/utf8_entities.h>
 #include <wsutil/wslog.h>
 
@@ -39,6 +40,7 @@
 /* ---- Registration state --------------------------------------------------- */
 
 static int proto_tcpphase = -1;
+static int tcpphase_tap = -1;           /* "tcpphase": tcpphase_tap_record */
 static protocol_t *tcpphase_protocol;   /* for the enabled check in the hook */
 static protocol_t *tcp_protocol;
 
@@ -414,6 +416,14 @@ dissect_tcpphase(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data
         conn = tp_engine_conn(engine, label->conn_id);
     }
 
+    /* Build the record only for a listener (the statistics tree). */
+    if (conn && have_tap_listener(tcpphase_tap)) {
+        tcpphase_tap_record *rec = wmem_new(pinfo->pool, tcpphase_tap_record);
+        rec->label = *label;
+        rec->conn = conn;
+        tap_queue_packet(tcpphase_tap, pinfo, rec);
+    }
+
     show_label(tvb, pinfo, tree, label, conn);
     return tvb_captured_length(tvb);
 }
@@ -576,6 +586,8 @@ proto_register_tcpphase(void)
     prefs_register_bool_preference(prefs, "info_column", "Show the step in the Info column",
             "Append \"[step]\" (e.g. [fin_active]) to the Info column of each labelled "
             "TCP segment", &pref_info_column);
+
+    tcpphase_tap = register_tap("tcpphase");
 
     register_init_routine(tcpphase_init);
     register_cleanup_routine(tcpphase_cleanup);
