@@ -33,6 +33,7 @@
 struct tp_engine {
     tp_config     cfg;
     tp_conn_table table;
+    tp_zeek_parts *zeek_parts;  /* verdicts of Zeek connections that ended early */
 };
 
 /* ---- Sequence arithmetic (RFC 9293 section 3.4: modulo 2^32) ------------ */
@@ -173,8 +174,10 @@ static void on_send(view *v)
             S->state = v->fin ? TP_STATE_FIN_WAIT_1 : TP_STATE_ESTABLISHED;
         break;
     case TP_STATE_SYN_RECEIVED:
-        /* Anything but a SYN means it already took the peer's ACK. */
-        if (!v->syn)
+        /* Anything but a SYN means it already took the peer's ACK of its
+         * SYN, if it sent one: an endpoint that answered a SYN with a bare
+         * ACK (a split handshake) has nothing acknowledged yet. */
+        if (!v->syn && isn_known(S))
             S->state = v->fin ? TP_STATE_FIN_WAIT_1 : TP_STATE_ESTABLISHED;
         break;
     case TP_STATE_ESTABLISHED:
@@ -215,8 +218,10 @@ static void on_receive(view *v)
     case TP_STATE_SYN_SENT:
         if (v->syn && !v->ack)
             R->state = TP_STATE_SYN_RECEIVED;             /* simultaneous open */
-        else if (v->acks_peer_syn && seq_leq(v->seg->ack, R->snd_nxt))
+        else if (v->acks_peer_syn && seq_leq(v->seg->ack, R->snd_nxt) && isn_known(v->S))
             R->state = TP_STATE_ESTABLISHED;              /* rcv SYN,ACK (or its effect) */
+        /* An ACK from a peer whose SYN was never seen leaves it in SYN_SENT
+         * (RFC 9293 section 3.10.7.3: neither SYN nor RST, drop it). */
         break;
     case TP_STATE_SYN_RECEIVED:
         if (!v->acks_peer_syn)
@@ -635,6 +640,7 @@ void tp_engine_free(tp_engine *eng)
     if (!eng)
         return;
     tp_conn_table_destroy(&eng->table);
+    tp_zeek_parts_free(eng->zeek_parts);
     free(eng);
 }
 
@@ -650,7 +656,8 @@ uint32_t tp_engine_conn_count(const tp_engine *eng)
 
 size_t tp_engine_memory(const tp_engine *eng)
 {
-    return sizeof(*eng) + tp_conn_table_memory(&eng->table);
+    return sizeof(*eng) + tp_conn_table_memory(&eng->table) +
+           tp_zeek_parts_memory(eng->zeek_parts);
 }
 
 const tp_conn *tp_engine_feed(tp_engine *eng, const tp_segment *seg, tp_label *label)
@@ -737,7 +744,7 @@ const tp_conn *tp_engine_feed(tp_engine *eng, const tp_segment *seg, tp_label *l
     c->last_frame = seg->frame;
     c->last_ns = seg->time_ns;
     c->anomalies |= v.anomalies;
-    tp_zeek_segment(c, v.s, seg, step == TP_STEP_DATA_RETRANSMISSION);
+    tp_zeek_segment(&eng->zeek_parts, c, v.s, seg);
 
     label->conn_id = c->id;
     label->step = (uint8_t)step;
@@ -745,12 +752,18 @@ const tp_conn *tp_engine_feed(tp_engine *eng, const tp_segment *seg, tp_label *l
     label->role = (uint8_t)sender_role(c, v.s);
     label->sender_state = sender_state;
     label->receiver_state = v.R->state;
-    label->reserved = 0;
+    label->zeek_part = c->zeek.part;
     label->anomalies = v.anomalies;
     return c;
 }
 
 /* ---- Labels in the light of the whole connection ---------------------------------- */
+
+void tp_engine_zeek_verdict(const tp_engine *eng, const tp_conn *conn, const tp_label *label,
+                            const char **state, const char **history)
+{
+    tp_zeek_part_verdict(eng->zeek_parts, conn, label->zeek_part, state, history);
+}
 
 tp_role tp_label_role(const tp_label *label, const tp_conn *conn)
 {

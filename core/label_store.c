@@ -1,8 +1,9 @@
 /* label_store.c — see label_store.h.
  *
  * Two parts:
- *   - the labels, packed into 8 bytes each (tp_label is 12 with its
- *     padding), in the order they were put, in fixed-size chunks;
+ *   - the labels, in the order they were put, in fixed-size chunks: each
+ *     packed into 8 bytes, and its Zeek part (tp_label.zeek_part) in a byte
+ *     beside it: 9 bytes a label (tp_label is 12);
  *   - a presence index over frame numbers: for every 64 frames, a bitmap of
  *     those that have a label and the number of labels before them.  A
  *     frame's label is then found in constant time: its group's count plus
@@ -17,7 +18,7 @@
 #include <string.h>
 
 #define LABEL_CHUNK_SHIFT 13
-#define LABEL_CHUNK       (1u << LABEL_CHUNK_SHIFT)   /* labels per chunk: 64 KiB */
+#define LABEL_CHUNK       (1u << LABEL_CHUNK_SHIFT)   /* labels per chunk: 72 KiB */
 #define GROUP_CHUNK_SHIFT 12
 #define GROUP_CHUNK       (1u << GROUP_CHUNK_SHIFT)   /* groups per chunk: 64 KiB */
 
@@ -35,13 +36,18 @@ _Static_assert(TP_ANOM_COUNT <= ANOM_BITS, "anomalies fit the packed label");
 _Static_assert(32 + STEP_BITS + PHASE_BITS + ROLE_BITS + 2 * STATE_BITS + ANOM_BITS <= 64,
                "a packed label is 64 bits");
 
+typedef struct label_chunk {
+    uint64_t packed[LABEL_CHUNK];
+    uint8_t  zeek_part[LABEL_CHUNK];
+} label_chunk;
+
 typedef struct group {
     uint64_t present;   /* bit i: frame 64 * g + i has a label */
     uint32_t before;    /* labels of frames before this group */
 } group;
 
 struct tp_label_store {
-    uint64_t **labels;          /* packed labels, in frame order */
+    label_chunk **labels;       /* labels, in frame order */
     size_t     nlabel_chunks, label_chunks_cap;
     group    **groups;          /* the presence index, by frame / 64 */
     size_t     ngroup_chunks, group_chunks_cap;
@@ -74,7 +80,6 @@ static void unpack(uint64_t v, tp_label *l)
     l->sender_state = (uint8_t)((v >> shift) & ((1u << STATE_BITS) - 1));   shift += STATE_BITS;
     l->receiver_state = (uint8_t)((v >> shift) & ((1u << STATE_BITS) - 1)); shift += STATE_BITS;
     l->anomalies = (uint16_t)((v >> shift) & ((1u << ANOM_BITS) - 1));
-    l->reserved = 0;
 }
 
 tp_label_store *tp_label_store_new(void)
@@ -146,13 +151,15 @@ bool tp_label_store_put(tp_label_store *store, uint32_t frame, const tp_label *l
         if (!reserve_chunk((void ***)&store->labels, store->nlabel_chunks,
                            &store->label_chunks_cap))
             return false;
-        uint64_t *chunk = malloc(LABEL_CHUNK * sizeof(uint64_t));
+        label_chunk *chunk = malloc(sizeof(label_chunk));
         if (!chunk)
             return false;
         store->labels[store->nlabel_chunks++] = chunk;
     }
     size_t i = store->count++;
-    store->labels[i >> LABEL_CHUNK_SHIFT][i & (LABEL_CHUNK - 1)] = pack(label);
+    label_chunk *lc = store->labels[i >> LABEL_CHUNK_SHIFT];
+    lc->packed[i & (LABEL_CHUNK - 1)] = pack(label);
+    lc->zeek_part[i & (LABEL_CHUNK - 1)] = label->zeek_part;
     group_at(store, g)->present |= (uint64_t)1 << (frame & 63);
     store->last_frame = frame;
     return true;
@@ -168,7 +175,9 @@ bool tp_label_store_lookup(const tp_label_store *store, uint32_t frame, tp_label
     if (!(gr->present & bit))
         return false;
     size_t i = gr->before + (size_t)__builtin_popcountll(gr->present & (bit - 1));
-    unpack(store->labels[i >> LABEL_CHUNK_SHIFT][i & (LABEL_CHUNK - 1)], out);
+    const label_chunk *lc = store->labels[i >> LABEL_CHUNK_SHIFT];
+    unpack(lc->packed[i & (LABEL_CHUNK - 1)], out);
+    out->zeek_part = lc->zeek_part[i & (LABEL_CHUNK - 1)];
     return true;
 }
 
@@ -185,8 +194,8 @@ size_t tp_label_store_count(const tp_label_store *store)
 size_t tp_label_store_memory(const tp_label_store *store)
 {
     return sizeof(*store) +
-           store->label_chunks_cap * sizeof(uint64_t *) +
-           store->nlabel_chunks * LABEL_CHUNK * sizeof(uint64_t) +
+           store->label_chunks_cap * sizeof(label_chunk *) +
+           store->nlabel_chunks * sizeof(label_chunk) +
            store->group_chunks_cap * sizeof(group *) +
            store->ngroup_chunks * GROUP_CHUNK * sizeof(group);
 }

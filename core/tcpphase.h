@@ -163,7 +163,7 @@ typedef struct tp_label {
     uint8_t  role;           /* tp_role of the sender, as known then */
     uint8_t  sender_state;   /* tp_tcp_state after sending */
     uint8_t  receiver_state; /* tp_tcp_state after receiving */
-    uint8_t  reserved;
+    uint8_t  zeek_part;      /* tp_zeek.part when fed: which of Zeek's connections */
     uint16_t anomalies;      /* TP_ANOM_BIT()s known at that moment */
 } tp_label;
 
@@ -211,12 +211,21 @@ enum {
 };
 
 /* Zeek's view of the same connection (zeek.c): per-endpoint states and
- * the history string, kept beside ours because its rules differ. */
+ * the history string, kept beside ours because its rules differ.  Zeek
+ * ends a connection on its own timers (5 s after a close or a reset, an
+ * attempt unanswered for 5 s) and starts another on the same tuple where
+ * tcpphase keeps one; `part` counts those, and the verdicts of the earlier
+ * parts are kept by the engine (tp_engine_zeek_verdict). */
 typedef struct tp_zeek {
-    char     history[24];   /* NUL-terminated; letters past the end are dropped */
-    uint32_t seen;          /* once-per-direction letters: bit per letter and side */
-    uint32_t last_syn_seq[2], last_fin_seq[2], last_rst_seq[2];
-    uint32_t rxmit[2], zero_win[2];
+    char     history[23];   /* NUL-terminated; letters past the end are dropped */
+    uint8_t  part;          /* which of Zeek's connections on this tuple: 0, 1, ... */
+    uint32_t timer_ms;      /* when Zeek drops this part, ms after first_ns + 1; 0 = none */
+    uint32_t start_seq[2];  /* Zeek's StartSeq: the SYN's, or guessed from the first segment */
+    uint32_t last_fin_seq[2], last_rst_seq[2];
+    uint32_t last_seq[2];   /* Zeek's LastSeq: highest sequence sent + 1 */
+    uint16_t rxmit[2];      /* retransmissions (saturating), for the T letters */
+    uint16_t seen;          /* once-per-direction letters: bit per letter, responder's << 8 */
+    uint8_t  zero_win[2];   /* zero windows (saturating), for the W letters */
     uint8_t  state[2];      /* Zeek TCP_* endpoint states, [0] originator */
     uint8_t  orig;          /* which tp endpoint is Zeek's originator */
     uint8_t  flags;
@@ -292,8 +301,14 @@ size_t tp_engine_memory(const tp_engine *eng);
 tp_role  tp_label_role(const tp_label *label, const tp_conn *conn);
 uint16_t tp_label_anomalies(const tp_label *label, const tp_conn *conn);
 
-/* Zeek's conn_state ("S0", "SF", ...) for the connection as it stands. */
+/* Zeek's conn_state ("S0", "SF", ...) for the connection as it stands
+ * (its last Zeek part). */
 const char *tp_conn_zeek_state(const tp_conn *conn);
+/* Zeek's conn_state and history for the Zeek connection a labelled segment
+ * belonged to: the connection's own for its current part, the engine's
+ * record of an earlier part otherwise. */
+void tp_engine_zeek_verdict(const tp_engine *eng, const tp_conn *conn, const tp_label *label,
+                            const char **state, const char **history);
 /* The Zeek originator endpoint index (0 or 1) */
 unsigned tp_conn_zeek_orig(const tp_conn *conn);
 

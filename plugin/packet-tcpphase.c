@@ -29,6 +29,7 @@
 #include <epan/prefs.h>
 #include <epan/ipproto.h>
 #include <epan/address.h>
+#include <epan/tap.h>
 #include <wsutil/utf8_entities.h>
 #include <wsutil/wslog.h>
 
@@ -39,6 +40,7 @@
 /* ---- Registration state --------------------------------------------------- */
 
 static int proto_tcpphase = -1;
+static int tcpphase_tap = -1;           /* "tcpphase": tcpphase_tap_record */
 static protocol_t *tcpphase_protocol;   /* for the enabled check in the hook */
 static protocol_t *tcp_protocol;
 
@@ -254,25 +256,29 @@ add_generated_time(proto_tree *tree, int hf, tvbuff_t *tvb, int64_t ns)
 }
 
 static void
-add_connection(proto_tree *tree, tvbuff_t *tvb, const tp_conn *conn)
+add_connection(proto_tree *tree, tvbuff_t *tvb, const tp_label *label, const tp_conn *conn)
 {
     proto_tree *ct;
     proto_item *it;
     unsigned orig;
     int l;
+    const char *zeek_state, *zeek_history;
 
+    /* Zeek's verdict of the Zeek connection this segment was in (Zeek may
+     * split one of ours on its timers). */
+    tp_engine_zeek_verdict(engine, conn, label, &zeek_state, &zeek_history);
     ct = proto_tree_add_subtree_format(tree, tvb, 0, 0, ett_tcpphase_conn, &it,
             "Connection %u: open %s, close %s, Zeek %s %s", conn->id,
             tp_open_name((tp_open_kind)conn->open_kind),
             tp_close_name((tp_close_kind)conn->close_kind),
-            tp_conn_zeek_state(conn), conn->zeek.history);
+            zeek_state, zeek_history);
     proto_item_set_generated(it);
 
     add_generated_uint(ct, hf_conn_id, tvb, conn->id);
     add_generated_string(ct, hf_conn_open, tvb, tp_open_name((tp_open_kind)conn->open_kind));
     add_generated_string(ct, hf_conn_close, tvb, tp_close_name((tp_close_kind)conn->close_kind));
-    add_generated_string(ct, hf_conn_state, tvb, tp_conn_zeek_state(conn));
-    add_generated_string(ct, hf_conn_history, tvb, conn->zeek.history);
+    add_generated_string(ct, hf_conn_state, tvb, zeek_state);
+    add_generated_string(ct, hf_conn_history, tvb, zeek_history);
     for (l = 0; l < TP_LINK_COUNT; l++) {
         if (conn->link[l] != 0)
             add_generated_uint(ct, hf_conn_link[l], tvb, conn->link[l]);
@@ -369,7 +375,7 @@ show_label(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     }
 
     if (wanted && conn)
-        add_connection(pt, tvb, conn);
+        add_connection(pt, tvb, label, conn);
 }
 
 /* ---- The post-dissector ------------------------------------------------------ */
@@ -416,6 +422,14 @@ dissect_tcpphase(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data
         if (!label)
             return 0;
         conn = tp_engine_conn(engine, label->conn_id);
+    }
+
+    /* Build the record only for a listener (the statistics tree). */
+    if (conn && have_tap_listener(tcpphase_tap)) {
+        tcpphase_tap_record *rec = wmem_new(pinfo->pool, tcpphase_tap_record);
+        rec->label = *label;
+        rec->conn = conn;
+        tap_queue_packet(tcpphase_tap, pinfo, rec);
     }
 
     saved_proto = pinfo->current_proto;
@@ -583,6 +597,8 @@ proto_register_tcpphase(void)
     prefs_register_bool_preference(prefs, "info_column", "Show the step in the Info column",
             "Append \"[step]\" (e.g. [fin_active]) to the Info column of each labelled "
             "TCP segment", &pref_info_column);
+
+    tcpphase_tap = register_tap("tcpphase");
 
     register_init_routine(tcpphase_init);
     register_cleanup_routine(tcpphase_cleanup);

@@ -6,7 +6,18 @@
 #ifndef PACKET_TCPPHASE_H
 #define PACKET_TCPPHASE_H
 
+#include "tcpphase.h"
+
 void proto_register_tcpphase(void);
 void proto_reg_handoff_tcpphase(void);
+
+/* What the "tcpphase" tap carries, once per labelled segment.  Queued only
+ * when a listener is attached (e.g. the statistics tree). */
+typedef struct tcpphase_tap_record {
+    tp_label label;        /* as the engine gave it when the frame was fed */
+    const tp_conn *conn;   /* the connection as it stands now (one pass: so
+                              far; later passes: final); valid only during
+                              the tap callback */
+} tcpphase_tap_record;
 
 #endif /* PACKET_TCPPHASE_H */

@@ -8,8 +8,10 @@
 #include <ws_symbol_export.h>
 #include <ws_version.h>
 #include <epan/proto.h>
+#include <epan/tap.h>
 
 #include "packet-tcpphase.h"
+#include "tcpphase-stats.h"
 
 #if WIRESHARK_VERSION_MAJOR != 4 || WIRESHARK_VERSION_MINOR != 0
 #error "tcpphase's plugin is written for Wireshark 4.0"
@@ -25,8 +27,12 @@ void
 plugin_register(void)
 {
     static proto_plugin plug;
+    static tap_plugin stats;
 
     plug.register_protoinfo = proto_register_tcpphase;
     plug.register_handoff = proto_reg_handoff_tcpphase;
     proto_register_plugin(&plug);
+
+    stats.register_tap_listener = register_tcpphase_stats_tree;
+    tap_register_plugin(&stats);
 }

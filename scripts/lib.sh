@@ -14,6 +14,14 @@ TCPPHASE_APT_PACKAGES=(
   libglib2.0-dev
   python3
   python3-scapy
+  # The GUI test (tests/gui.py): Wireshark's Qt GUI on a virtual display,
+  # screenshots, OCR, keyboard and mouse input.
+  wireshark-qt
+  xvfb
+  xauth
+  imagemagick
+  tesseract-ocr
+  xdotool
 )
 
 tp_log()  { printf '==> %s\n' "$*" >&2; }
@@ -87,4 +95,27 @@ tp_build() {
   cmake -S "$root" -B "$build" "$@"
   tp_log "Building ($jobs jobs)"
   cmake --build "$build" --parallel "$jobs"
+}
+
+# Install the "tcpphase" Wireshark configuration profile (profile/tcpphase/)
+# as PROFILES_DIR/tcpphase, e.g. ~/.config/wireshark/profiles or, for every
+# user, /usr/share/wireshark/profiles.  Its coloring rules come first and
+# Wireshark's default rules (/usr/share/wireshark/colorfilters) are appended,
+# so everything else keeps its usual colours.  Replaces an older copy whole.
+tp_install_profile() {
+  local root=$1 profiles=$2
+  local src="$root/profile/tcpphase" dest="$profiles/tcpphase" tmp
+  [ -d "$src" ] || tp_die "no profile at $src"
+  mkdir -p "$profiles"
+  tmp=$(mktemp -d "$profiles/.tcpphase.XXXXXX")
+  cp "$src"/* "$tmp"/
+  local defaults=/usr/share/wireshark/colorfilters
+  if [ -f "$defaults" ]; then
+    grep -v '^# DO NOT EDIT' "$defaults" >>"$tmp/colorfilters"
+  fi
+  chmod 0755 "$tmp"
+  chmod 0644 "$tmp"/*
+  rm -rf "$dest"
+  mv "$tmp" "$dest"
+  tp_log "Wireshark profile installed: $dest (select it with: wireshark -C tcpphase)"
 }

@@ -47,6 +47,13 @@ SO="$BUILD/plugins/4.0/epan/tcpphase.so"
 tp_log "Installing the plugin"
 cmake --install "$BUILD"
 
+# The "tcpphase" configuration profile: your personal profiles folder, and for
+# root also the global profiles folder (every user sees it there).
+tp_install_profile "$ROOT" "${XDG_CONFIG_HOME:-$HOME/.config}/wireshark/profiles"
+if [ "$(id -u)" -eq 0 ]; then
+  tp_install_profile "$ROOT" /usr/share/wireshark/profiles
+fi
+
 echo
 tp_log "Plugins Wireshark loads (tshark -G plugins | grep tcpphase):"
 # tshark warns on stderr when run as root; that is expected here.

@@ -12,7 +12,7 @@ and checks that
   - the engine holds at most one connection record and its share of the
     table per connection (no per-segment growth), and the one long
     connection's engine memory stays under 1 MB;
-  - labels cost at most 9 bytes per frame;
+  - labels cost at most 10 bytes per frame (9 and chunk slack);
   - time per packet shows no growth: the last block is no slower than
     five times the fastest (a quadratic path over 2M segments would be
     hundreds of times slower; the margin absorbs a busy machine).
@@ -70,7 +70,7 @@ def main():
             else:
                 per = r["engine"] / r["conns"]
                 check(per <= CONN_RECORD_MAX, f"{name}: {per:.0f} bytes per connection")
-            check(r["labels"] / r["tcp"] <= 9.0, f"{name}: {r['labels'] / r['tcp']:.1f} label bytes per frame")
+            check(r["labels"] / r["tcp"] <= 10.0, f"{name}: {r['labels'] / r['tcp']:.1f} label bytes per frame")
             b = r["blocks"]
             check(len(b) >= 5 and b[-1] <= 5 * min(b),
                   f"{name}: time per packet grew: {b}")
