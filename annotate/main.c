@@ -9,7 +9,9 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <pthread.h>
+#include <poll.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,11 +128,10 @@ static void on_signal(int sig)
     stop_signal = sig;
 }
 
-/* Output of the workers and the progress bar share stderr. */
-static pthread_mutex_t err_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Only the parent process writes to stderr: messages and the bar. */
 static bool bar_shown;
 
-static void clear_bar_locked(void)
+static void clear_bar(void)
 {
     if (bar_shown) {
         fputs("\r\033[K", stderr);
@@ -140,11 +141,9 @@ static void clear_bar_locked(void)
 
 static void report(const char *path, const char *kind, const char *msg)
 {
-    pthread_mutex_lock(&err_lock);
-    clear_bar_locked();
+    clear_bar();
     fprintf(stderr, "%s: %s: %s%s\n", PROG, path, kind, msg);
     fflush(stderr);
-    pthread_mutex_unlock(&err_lock);
 }
 
 /* ---- Planning: which inputs, which outputs ----------------------------------- */
@@ -356,64 +355,73 @@ static void check_jobs(plan *p)
 
 /* ---- Running ------------------------------------------------------------------- */
 
+/* Files are labelled in worker processes, not threads: libwsutil keeps a
+ * process-wide cache of small buffers that libwiretap uses for every file
+ * and record, without a lock.  A worker takes the next file from a counter
+ * in shared memory and sends each result to the parent through a pipe (one
+ * write of less than PIPE_BUF bytes: never interleaved). */
+
+typedef struct shared {
+    tpa_progress progress;
+    atomic_uint next;           /* next job to take */
+} shared;
+
+typedef struct message {
+    unsigned job;
+    tpa_status status;
+    tpa_result result;
+} message;
+
 typedef struct totals {
-    unsigned done, warned, failed, interrupted;
+    unsigned done, warned, failed, interrupted, finished;
     uint64_t frames, segments, undecoded, connections;
     unsigned long not_copied;
 } totals;
 
-typedef struct run {
-    plan *plan;
-    tpa_progress progress;
-    pthread_mutex_t lock;
-    guint next;                 /* next job to take */
-    unsigned finished;          /* files done or failed */
-    totals t;
-} run;
-
-static void *worker(void *arg)
+static void worker(const plan *p, shared *sh, int out_fd)
 {
-    run *r = arg;
-
     for (;;) {
-        tpa_job *job;
-        tpa_result res;
-        tpa_status st;
+        message m;
+        unsigned job;
 
-        pthread_mutex_lock(&r->lock);
-        if (stop_signal || r->next >= r->plan->jobs->len) {
-            pthread_mutex_unlock(&r->lock);
-            return NULL;
-        }
-        job = g_ptr_array_index(r->plan->jobs, r->next++);
-        pthread_mutex_unlock(&r->lock);
+        if (stop_signal)
+            break;
+        job = atomic_fetch_add(&sh->next, 1);
+        if (job >= p->jobs->len)
+            break;
+        memset(&m, 0, sizeof m);
+        m.job = job;
+        m.status = tpa_annotate(g_ptr_array_index(p->jobs, job), &options, &sh->progress,
+                                &m.result);
+        if (write(out_fd, &m, sizeof m) != (ssize_t)sizeof m)
+            break;
+    }
+}
 
-        st = tpa_annotate(job, &options, &r->progress, &res);
-        if (st == TPA_FAILED)
-            report(job->input, "", res.message);
-        else if (st == TPA_DONE && res.warning)
-            report(job->input, "warning: ", res.message);
+static void take(const plan *p, const message *m, totals *t)
+{
+    const tpa_job *job = g_ptr_array_index(p->jobs, m->job);
 
-        pthread_mutex_lock(&r->lock);
-        r->finished++;
-        switch (st) {
-        case TPA_DONE:
-            r->t.done++;
-            r->t.warned += res.warning;
-            r->t.frames += res.frames;
-            r->t.segments += res.segments;
-            r->t.undecoded += res.undecoded;
-            r->t.connections += res.connections;
-            r->t.not_copied += res.not_copied;
-            break;
-        case TPA_FAILED:
-            r->t.failed++;
-            break;
-        case TPA_INTERRUPTED:
-            r->t.interrupted++;
-            break;
-        }
-        pthread_mutex_unlock(&r->lock);
+    t->finished++;
+    switch (m->status) {
+    case TPA_DONE:
+        if (m->result.warning)
+            report(job->input, "warning: ", m->result.message);
+        t->done++;
+        t->warned += m->result.warning;
+        t->frames += m->result.frames;
+        t->segments += m->result.segments;
+        t->undecoded += m->result.undecoded;
+        t->connections += m->result.connections;
+        t->not_copied += m->result.not_copied;
+        break;
+    case TPA_FAILED:
+        report(job->input, "", m->result.message);
+        t->failed++;
+        break;
+    case TPA_INTERRUPTED:
+        t->interrupted++;
+        break;
     }
 }
 
@@ -436,29 +444,98 @@ static void human(char *out, size_t size, double v)
         snprintf(out, size, "%.0f", v);
 }
 
-static void draw_bar(run *r, double started)
+static void draw_bar(unsigned finished, unsigned total, uint64_t frames, double secs)
 {
-    unsigned total = r->plan->jobs->len, finished;
-    uint64_t frames = atomic_load(&r->progress.frames);
-    double secs = now() - started;
     char f[16], rate[16];
     int width = 24, filled, i;
 
-    pthread_mutex_lock(&r->lock);
-    finished = r->finished;
-    pthread_mutex_unlock(&r->lock);
     filled = total ? (int)((uint64_t)width * finished / total) : width;
     human(f, sizeof f, (double)frames);
     human(rate, sizeof rate, secs > 0 ? frames / secs : 0);
-
-    pthread_mutex_lock(&err_lock);
     fputs("\r\033[K[", stderr);
     for (i = 0; i < width; i++)
         fputc(i < filled ? '#' : '.', stderr);
     fprintf(stderr, "] %u/%u files  %s packets  %s packets/s", finished, total, f, rate);
     fflush(stderr);
     bar_shown = true;
-    pthread_mutex_unlock(&err_lock);
+}
+
+/* Run the jobs in `workers` processes; fills t.  Stops early on a signal. */
+static void run_jobs(const plan *p, int workers, totals *t)
+{
+    shared *sh;
+    int fds[2], i, alive = 0;
+    pid_t *pids = g_new0(pid_t, workers);
+    bool bar = !quiet && isatty(STDERR_FILENO), forwarded = false;
+    double started = now(), last_draw = 0;
+    char pending[sizeof(message)];
+    size_t have = 0;
+
+    sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (sh == MAP_FAILED || pipe(fds) != 0) {
+        fprintf(stderr, "%s: cannot start the workers: %s\n", PROG, g_strerror(errno));
+        exit(1);
+    }
+    atomic_init(&sh->progress.frames, 0);
+    atomic_init(&sh->next, 0);
+    sh->progress.stop = &stop_signal;   /* each process's own flag */
+
+    fflush(NULL);
+    for (i = 0; i < workers; i++) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            close(fds[0]);
+            worker(p, sh, fds[1]);
+            _exit(0);
+        }
+        if (pid < 0) {
+            fprintf(stderr, "%s: cannot start a worker: %s\n", PROG, g_strerror(errno));
+            break;
+        }
+        pids[alive++] = pid;
+    }
+    close(fds[1]);
+
+    for (;;) {
+        struct pollfd pfd = { fds[0], POLLIN, 0 };
+        int ready = poll(&pfd, 1, 200);
+
+        if (stop_signal && !forwarded) {
+            /* A terminal's Ctrl-C reaches every worker already; a kill of
+             * the parent alone must reach them too. */
+            for (i = 0; i < alive; i++)
+                kill(pids[i], SIGTERM);
+            forwarded = true;
+        }
+        if (ready > 0) {
+            ssize_t n = read(fds[0], pending + have, sizeof pending - have);
+            if (n == 0)
+                break;                  /* every worker is gone */
+            if (n > 0) {
+                have += (size_t)n;
+                if (have == sizeof pending) {
+                    take(p, (const message *)(void *)pending, t);
+                    have = 0;
+                }
+            }
+        }
+        if (bar && now() - last_draw >= 0.2) {
+            last_draw = now();
+            draw_bar(t->finished, p->jobs->len, atomic_load(&sh->progress.frames),
+                     last_draw - started);
+        }
+    }
+    close(fds[0]);
+    for (i = 0; i < alive; i++) {
+        int status;
+        while (waitpid(pids[i], &status, 0) < 0 && errno == EINTR)
+            ;
+        if (WIFSIGNALED(status) && !stop_signal)
+            fprintf(stderr, "%s: a worker died (signal %d)\n", PROG, WTERMSIG(status));
+    }
+    clear_bar();
+    munmap(sh, sizeof *sh);
+    g_free(pids);
 }
 
 /* ---- main ------------------------------------------------------------------------ */
@@ -483,17 +560,16 @@ int main(int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     plan p = { 0 };
-    run r;
+    totals t = { 0 };
     struct stat out_st;
     bool have_out_st;
-    pthread_t *threads;
     struct sigaction sa;
     double started;
     mode_t mask;
     long n;
     char *end;
     int c, i;
-    unsigned stale = 0;
+    unsigned stale = 0, failed;
     GHashTableIter it;
     gpointer key;
 
@@ -580,58 +656,28 @@ int main(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
 
-    memset(&r, 0, sizeof r);
-    r.plan = &p;
-    r.progress.stop = &stop_signal;
-    atomic_init(&r.progress.frames, 0);
-    pthread_mutex_init(&r.lock, NULL);
-
     started = now();
     if ((guint)jobs > p.jobs->len)
-        jobs = p.jobs->len ? (int)p.jobs->len : 1;
-    threads = g_new0(pthread_t, jobs);
-    for (i = 0; i < jobs; i++)
-        pthread_create(&threads[i], NULL, worker, &r);
+        jobs = (int)p.jobs->len;
+    if (jobs > 0)
+        run_jobs(&p, jobs, &t);
 
-    if (!quiet && isatty(STDERR_FILENO)) {
-        for (;;) {
-            bool all;
-            pthread_mutex_lock(&r.lock);
-            all = r.finished == p.jobs->len;
-            pthread_mutex_unlock(&r.lock);
-            if (all || stop_signal)
-                break;
-            draw_bar(&r, started);
-            g_usleep(200000);
-        }
-    }
-    for (i = 0; i < jobs; i++)
-        pthread_join(threads[i], NULL);
-    g_free(threads);
-
-    pthread_mutex_lock(&err_lock);
-    clear_bar_locked();
-    pthread_mutex_unlock(&err_lock);
-
-    {
-        double secs = now() - started;
-        unsigned failed = p.failed + r.t.failed;
-        fprintf(stderr, "%s: %u labelled%s%.0u%s, %u up to date, %u failed",
-                PROG, r.t.done, r.t.warned ? " (" : "", r.t.warned,
-                r.t.warned ? " with a warning)" : "", p.up_to_date, failed);
-        if (stop_signal)
-            fprintf(stderr, ", %u not done (interrupted)",
-                    p.jobs->len - r.t.done - r.t.failed);
-        fprintf(stderr, "; %" PRIu64 " frames, %" PRIu64 " TCP segments labelled, %"
-                PRIu64 " frames not decoded, %" PRIu64 " connections",
-                r.t.frames, r.t.segments, r.t.undecoded, r.t.connections);
-        if (r.t.not_copied)
-            fprintf(stderr, ", %lu records pcapng cannot hold left out", r.t.not_copied);
-        if (stale)
-            fprintf(stderr, "; removed %u temporary files of an earlier killed run", stale);
-        fprintf(stderr, "; %.1f s\n", secs);
-        if (stop_signal)
-            return 128 + stop_signal;
-        return failed ? 1 : 0;
-    }
+    failed = p.failed + t.failed;
+    fprintf(stderr, "%s: %u labelled", PROG, t.done);
+    if (t.warned)
+        fprintf(stderr, " (%u with a warning)", t.warned);
+    fprintf(stderr, ", %u up to date, %u failed", p.up_to_date, failed);
+    if (stop_signal)
+        fprintf(stderr, ", %u not done (interrupted)", p.jobs->len - t.done - t.failed);
+    fprintf(stderr, "; %" PRIu64 " frames, %" PRIu64 " TCP segments labelled, %"
+            PRIu64 " frames not decoded, %" PRIu64 " connections",
+            t.frames, t.segments, t.undecoded, t.connections);
+    if (t.not_copied)
+        fprintf(stderr, ", %lu records pcapng cannot hold left out", t.not_copied);
+    if (stale)
+        fprintf(stderr, "; removed %u temporary files of a killed run", stale);
+    fprintf(stderr, "; %.1f s\n", now() - started);
+    if (stop_signal)
+        return 128 + stop_signal;
+    return failed ? 1 : 0;
 }

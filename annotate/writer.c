@@ -20,6 +20,7 @@ struct tpa_writer {
     wtap_dumper *dumper;
     wtap_dump_params params;
     wtap_block_t plain[TP_STEP_COUNT];   /* "tcpphase: <step>", built on first use */
+    bool input_options;     /* the input's format can give packets options */
     unsigned long skipped;
 };
 
@@ -58,6 +59,7 @@ static bool add_idbs(tpa_writer *w, wtap *wth, int *err, gchar **err_info)
 tpa_writer *tpa_writer_open(wtap *wth, int fd, int *err, gchar **err_info)
 {
     tpa_writer *w = g_new0(tpa_writer, 1);
+    guint opt;
 
     wtap_dump_params_init_no_idbs(&w->params, wth);
     /* pcapng says the encapsulation per interface; a reader that does not
@@ -73,6 +75,13 @@ tpa_writer *tpa_writer_open(wtap *wth, int fd, int *err, gchar **err_info)
     if (!add_idbs(w, wth, err, err_info)) {
         tpa_writer_close(w, NULL, NULL);
         return NULL;
+    }
+    /* Looking for options in every packet block costs more than writing
+     * the comment; pcap and most formats cannot have any. */
+    for (opt = OPT_COMMENT; opt <= OPT_PKT_VERDICT; opt++) {
+        if (wtap_file_type_subtype_supports_option(wtap_file_type_subtype(wth),
+                    WTAP_BLOCK_PACKET, opt) != OPTION_NOT_SUPPORTED)
+            w->input_options = true;
     }
     return w;
 }
@@ -118,7 +127,7 @@ bool tpa_writer_write(tpa_writer *w, wtap *wth, wtap_rec *rec, const guint8 *dat
         return false;
 
     if (step >= 0 && step < TP_STEP_COUNT && rec->rec_type == REC_TYPE_PACKET) {
-        if (anomalies == 0 && !has_options(rec->block)) {
+        if (anomalies == 0 && !(w->input_options && has_options(rec->block))) {
             if (!w->plain[step]) {
                 w->plain[step] = wtap_block_create(WTAP_BLOCK_PACKET);
                 add_comments(w->plain[step], step, 0);
