@@ -112,6 +112,30 @@ static void remove_parts(outputs *o)
     }
 }
 
+/* Is the process that wrote a temporary file still at work?  A zombie is
+ * not (a killed worker stays one until someone reaps it). */
+static bool writer_alive(long pid)
+{
+    char path[64], stat[256];
+    FILE *f;
+    size_t n;
+    const char *paren;
+
+    if (pid == (long)getpid())
+        return true;
+    if (kill((pid_t)pid, 0) != 0 && errno == ESRCH)
+        return false;
+    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    f = fopen(path, "r");
+    if (!f)
+        return true;    /* no /proc: assume the worst, leave the file */
+    n = fread(stat, 1, sizeof stat - 1, f);
+    fclose(f);
+    stat[n] = '\0';
+    paren = strrchr(stat, ')');     /* "pid (comm) S ..." */
+    return !(paren && paren[1] == ' ' && (paren[2] == 'Z' || paren[2] == 'X'));
+}
+
 unsigned tpa_remove_stale_parts(const char *dir)
 {
     DIR *d = opendir(dir);
@@ -130,8 +154,8 @@ unsigned tpa_remove_stale_parts(const char *dir)
         pid = strtol(part + 6, &end, 10);
         if (end == part + 6 || *end != '-' || strlen(end + 1) != 6 || pid <= 0)
             continue;
-        if (pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-            continue;   /* its writer may still be at work */
+        if (writer_alive(pid))
+            continue;
         if (unlinkat(dirfd(d), e->d_name, 0) == 0)
             removed++;
     }
