@@ -361,36 +361,46 @@ static tpa_status write_copy(const tpa_job *job, tpa_progress *progress, labelli
 
 /* ---- The connection rows ---------------------------------------------------- */
 
-static bool write_rows(const labelling *lab, const uint16_t *conn_anomalies,
-                       int fd, bool csv, const char *name, tpa_result *r)
+static bool close_rows(FILE *f, const char *name, bool ok, tpa_result *r)
 {
-    FILE *out = fdopen(fd, "w");
-    uint32_t id, n = tp_engine_conn_count(lab->engine);
-    bool ok;
-
-    if (!out) {
-        say(r, "cannot write %s: %s", name, g_strerror(errno));
-        close(fd);
-        return false;
-    }
-    if (csv)
-        tpa_summary_csv_header(out);
-    for (id = 1; id <= n; id++) {
-        const tp_conn *c = tp_engine_conn(lab->engine, id);
-        if (!c)
-            continue;
-        if (csv)
-            tpa_summary_csv_row(out, c, conn_anomalies[id]);
-        else
-            tpa_summary_json_row(out, c, conn_anomalies[id]);
-    }
-    ok = !ferror(out) && fflush(out) == 0;
-    if (!ok)
-        say(r, "cannot write %s: %s", name, g_strerror(errno));
-    if (fclose(out) != 0 && ok) {
+    if (ok && (ferror(f) || fflush(f) != 0)) {
         say(r, "cannot write %s: %s", name, g_strerror(errno));
         ok = false;
     }
+    if (fclose(f) != 0 && ok) {
+        say(r, "cannot write %s: %s", name, g_strerror(errno));
+        ok = false;
+    }
+    return ok;
+}
+
+/* Both row files; closes both descriptors. */
+static bool write_rows(const labelling *lab, const uint16_t *conn_anomalies,
+                       const tpa_job *job, outputs *o, tpa_result *r)
+{
+    FILE *csv = fdopen(o->fd[TPA_OUT_CSV], "w");
+    FILE *jsonl = csv ? fdopen(o->fd[TPA_OUT_JSONL], "w") : NULL;
+    uint32_t id, n = tp_engine_conn_count(lab->engine);
+    bool ok;
+
+    if (!csv || !jsonl) {
+        say(r, "cannot write %s: %s", job->out[csv ? TPA_OUT_JSONL : TPA_OUT_CSV],
+            g_strerror(errno));
+        if (csv) {
+            fclose(csv);
+            o->fd[TPA_OUT_CSV] = -1;
+        }
+        return false;
+    }
+    o->fd[TPA_OUT_CSV] = o->fd[TPA_OUT_JSONL] = -1;     /* the FILEs own them */
+    tpa_summary_csv_header(csv);
+    for (id = 1; id <= n; id++) {
+        const tp_conn *c = tp_engine_conn(lab->engine, id);
+        if (c)
+            tpa_summary_rows(csv, jsonl, c, conn_anomalies[id]);
+    }
+    ok = close_rows(csv, job->out[TPA_OUT_CSV], true, r);
+    ok = close_rows(jsonl, job->out[TPA_OUT_JSONL], ok, r);
     return ok;
 }
 
@@ -458,13 +468,9 @@ tpa_status tpa_annotate(const tpa_job *job, const tpa_options *opt,
         goto done;
 
     /* The engine's connections are final now; so are the rows. */
-    for (i = TPA_OUT_CSV; i <= TPA_OUT_JSONL; i++) {
-        bool ok = write_rows(&lab, conn_anomalies, o.fd[i], i == TPA_OUT_CSV, job->out[i], r);
-        o.fd[i] = -1;       /* closed by write_rows */
-        if (!ok) {
-            status = TPA_FAILED;
-            goto done;
-        }
+    if (!write_rows(&lab, conn_anomalies, job, &o, r)) {
+        status = TPA_FAILED;
+        goto done;
     }
 
     if (stopped(progress)) {

@@ -6,7 +6,7 @@
  *
  * A capture can hold millions of connections: each row is assembled with
  * plain digit loops into one buffer and written with one fwrite (printf
- * costs ten times as much per cell).
+ * costs ten times as much per cell), once for both files.
  *
  * Copyright (C) 2026 the tcpphase developers
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -49,81 +49,131 @@ static const char *const columns[NCOLUMNS] = {
     "anomalies",
 };
 
-/* ---- Appending to a row --------------------------------------------------- */
+/* ---- Formatting cells -------------------------------------------------------- */
+
+/* The text of every cell of a row, formatted once, used by both formats. */
+typedef struct texts {
+    char buf[1024];     /* far more than a row's cells take */
+    char *at[NCOLUMNS]; /* NULL: absent */
+    size_t len[NCOLUMNS];
+    bool quoted[NCOLUMNS];  /* a JSON string (address or name) */
+    size_t used;
+} texts;
+
+static const char digit_pairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+/* Writes v in decimal at p; returns the length. */
+static size_t format_uint(char *p, uint64_t v)
+{
+    char tmp[24];
+    char *e = tmp + sizeof tmp, *q = e;
+    size_t n;
+
+    while (v >= 100) {
+        unsigned d = (unsigned)(v % 100) * 2;
+        v /= 100;
+        *--q = digit_pairs[d + 1];
+        *--q = digit_pairs[d];
+    }
+    if (v >= 10) {
+        *--q = digit_pairs[v * 2 + 1];
+        *--q = digit_pairs[v * 2];
+    } else {
+        *--q = (char)('0' + v);
+    }
+    n = (size_t)(e - q);
+    memcpy(p, q, n);
+    return n;
+}
+
+static size_t format_seconds(char *p, int64_t ns)
+{
+    uint64_t m = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
+    uint64_t frac = m % 1000000000u;
+    size_t n = 0;
+    int i;
+
+    if (ns < 0)
+        p[n++] = '-';
+    n += format_uint(p + n, m / 1000000000u);
+    p[n++] = '.';
+    for (i = 8; i >= 0; i--) {
+        p[n + (size_t)i] = (char)('0' + frac % 10);
+        frac /= 10;
+    }
+    return n + 9;
+}
+
+static size_t format_addr(char *p, const tp_addr *a)
+{
+    size_t n = 0;
+    int i;
+
+    if (a->family == 4) {
+        for (i = 0; i < 4; i++) {
+            if (i)
+                p[n++] = '.';
+            n += format_uint(p + n, a->bytes[i]);
+        }
+        return n;
+    }
+    if (!inet_ntop(AF_INET6, a->bytes, p, INET6_ADDRSTRLEN)) {
+        p[0] = '?';
+        return 1;
+    }
+    return strlen(p);
+}
+
+static void format_cell(texts *t, int i, const cell *c)
+{
+    char *p = t->buf + t->used;
+    size_t n = 0;
+
+    if (!c->present) {
+        t->at[i] = NULL;
+        return;
+    }
+    switch (c->k) {
+    case K_UINT: n = format_uint(p, c->u); break;
+    case K_TIME: n = format_seconds(p, c->ns); break;
+    case K_ADDR: n = format_addr(p, c->addr); break;
+    case K_NAME:
+        n = strlen(c->name);
+        if (n > 64)
+            n = 64;     /* names are short; bound what a buffer can take */
+        memcpy(p, c->name, n);
+        break;
+    }
+    t->at[i] = p;
+    t->len[i] = n;
+    t->quoted[i] = c->k == K_ADDR || c->k == K_NAME;
+    t->used += n;
+}
+
+/* ---- Appending to a line ------------------------------------------------------- */
 
 typedef struct line {
-    char buf[2048];     /* far more than a row can take */
+    char buf[2048];     /* column names and two rows' worth of cells fit */
     size_t len;
 } line;
 
-static void put_str(line *l, const char *s)
+static void put(line *l, const char *s, size_t n)
 {
-    size_t n = strlen(s);
-    if (n > sizeof l->buf - l->len - 1)
-        n = sizeof l->buf - l->len - 1;
     memcpy(l->buf + l->len, s, n);
     l->len += n;
 }
 
 static void put_char(line *l, char c)
 {
-    if (l->len < sizeof l->buf - 1)
-        l->buf[l->len++] = c;
+    l->buf[l->len++] = c;
 }
 
-static void put_uint(line *l, uint64_t v)
+static void put_str(line *l, const char *s)
 {
-    char digits[24];
-    int n = 0;
-
-    do {
-        digits[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (n)
-        put_char(l, digits[--n]);
-}
-
-static void put_seconds(line *l, int64_t ns)
-{
-    uint64_t m = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
-    uint64_t frac = m % 1000000000u;
-    int i;
-
-    if (ns < 0)
-        put_char(l, '-');
-    put_uint(l, m / 1000000000u);
-    put_char(l, '.');
-    for (i = 100000000; i > 0; i /= 10)
-        put_char(l, (char)('0' + (frac / (uint64_t)i) % 10));
-}
-
-static void put_addr(line *l, const tp_addr *a)
-{
-    char text[64];
-
-    if (a->family == 4) {
-        int i;
-        for (i = 0; i < 4; i++) {
-            if (i)
-                put_char(l, '.');
-            put_uint(l, a->bytes[i]);
-        }
-        return;
-    }
-    if (!inet_ntop(AF_INET6, a->bytes, text, sizeof text))
-        strcpy(text, "?");
-    put_str(l, text);
-}
-
-static void put_cell(line *l, const cell *c)
-{
-    switch (c->k) {
-    case K_UINT: put_uint(l, c->u); break;
-    case K_TIME: put_seconds(l, c->ns); break;
-    case K_ADDR: put_addr(l, c->addr); break;
-    case K_NAME: put_str(l, c->name); break;
-    }
+    put(l, s, strlen(s));
 }
 
 /* ---- The cells of a connection ----------------------------------------------- */
@@ -177,71 +227,69 @@ void tpa_summary_csv_header(FILE *out)
     fputc('\n', out);
 }
 
-void tpa_summary_csv_row(FILE *out, const tp_conn *conn, uint16_t anomalies)
+static void put_anomalies(line *l, uint16_t anomalies, const char *sep, bool quoted)
 {
-    cell cells[NCOLUMNS];
-    line l;
-    int i, a;
     bool first = true;
+    int a;
 
-    fill(cells, conn);
-    l.len = 0;
-    /* No cell can hold a comma, a quote or a line break (names, numbers,
-     * addresses, Zeek's history letters): nothing needs quoting. */
-    for (i = 0; i < C_ANOMALIES; i++) {
-        if (cells[i].present)
-            put_cell(&l, &cells[i]);
-        put_char(&l, ',');
-    }
     for (a = 0; a < TP_ANOM_COUNT; a++) {
         if (anomalies & TP_ANOM_BIT(a)) {
             if (!first)
-                put_char(&l, ';');
-            put_str(&l, tp_anomaly_name((tp_anomaly)a));
+                put_str(l, sep);
+            if (quoted)
+                put_char(l, '"');
+            put_str(l, tp_anomaly_name((tp_anomaly)a));
+            if (quoted)
+                put_char(l, '"');
             first = false;
         }
     }
-    put_char(&l, '\n');
-    fwrite(l.buf, 1, l.len, out);
 }
 
-void tpa_summary_json_row(FILE *out, const tp_conn *conn, uint16_t anomalies)
+void tpa_summary_rows(FILE *csv, FILE *jsonl, const tp_conn *conn, uint16_t anomalies)
 {
     cell cells[NCOLUMNS];
+    texts t;
     line l;
-    int i, a;
-    bool first = true;
+    int i;
 
     fill(cells, conn);
+    t.used = 0;
+    for (i = 0; i < C_ANOMALIES; i++)
+        format_cell(&t, i, &cells[i]);
+
+    /* CSV.  No cell can hold a comma, a quote or a line break (names,
+     * numbers, addresses, Zeek's history letters): nothing needs quoting. */
+    l.len = 0;
+    for (i = 0; i < C_ANOMALIES; i++) {
+        if (t.at[i])
+            put(&l, t.at[i], t.len[i]);
+        put_char(&l, ',');
+    }
+    put_anomalies(&l, anomalies, ";", false);
+    put_char(&l, '\n');
+    fwrite(l.buf, 1, l.len, csv);
+
+    /* JSON: the same cells, numbers bare, names and addresses quoted. */
     l.len = 0;
     put_char(&l, '{');
     for (i = 0; i < C_ANOMALIES; i++) {
-        bool quoted = cells[i].k == K_ADDR || cells[i].k == K_NAME;
         put_char(&l, '"');
         put_str(&l, columns[i]);
-        put_str(&l, "\":");
-        if (!cells[i].present) {
-            put_str(&l, "null");
+        put(&l, "\":", 2);
+        if (!t.at[i]) {
+            put(&l, "null", 4);
         } else {
-            if (quoted)
+            if (t.quoted[i])
                 put_char(&l, '"');
-            put_cell(&l, &cells[i]);
-            if (quoted)
+            put(&l, t.at[i], t.len[i]);
+            if (t.quoted[i])
                 put_char(&l, '"');
         }
         put_char(&l, ',');
     }
     put_str(&l, "\"anomalies\":[");
-    for (a = 0; a < TP_ANOM_COUNT; a++) {
-        if (anomalies & TP_ANOM_BIT(a)) {
-            if (!first)
-                put_char(&l, ',');
-            put_char(&l, '"');
-            put_str(&l, tp_anomaly_name((tp_anomaly)a));
-            put_char(&l, '"');
-            first = false;
-        }
-    }
-    put_str(&l, "]}\n");
-    fwrite(l.buf, 1, l.len, out);
+    put_anomalies(&l, anomalies, ",", true);
+    put(&l, "]}\n", 3);
+    fwrite(l.buf, 1, l.len, jsonl);
 }

@@ -18,8 +18,8 @@
 #include "tcpphase.h"
 
 void tpa_summary_csv_header(FILE *out);
-/* anomalies: every anomaly shown on the connection's segments. */
-void tpa_summary_csv_row(FILE *out, const tp_conn *conn, uint16_t anomalies);
-void tpa_summary_json_row(FILE *out, const tp_conn *conn, uint16_t anomalies);
+/* One connection's row in both files; anomalies: every anomaly shown on
+ * the connection's segments.  Each cell is formatted once for both. */
+void tpa_summary_rows(FILE *csv, FILE *jsonl, const tp_conn *conn, uint16_t anomalies);
 
 #endif
