@@ -182,6 +182,7 @@ static tpa_status label_capture(const tpa_job *job, const tpa_options *opt,
     wtap_rec rec;
     Buffer buf;
     tp_config cfg;
+    uint64_t batch = 0;
     tpa_status status = TPA_DONE;
 
     wth = wtap_open_offline(job->input, WTAP_TYPE_AUTO, &err, &err_info, FALSE);
@@ -247,7 +248,12 @@ static tpa_status label_capture(const tpa_job *job, const tpa_options *opt,
             }
         }
         wtap_rec_reset(&rec);
+        if (++batch == PROGRESS_BATCH) {
+            atomic_fetch_add(&progress->frames, batch);
+            batch = 0;
+        }
     }
+    atomic_fetch_add(&progress->frames, batch);
     if (status == TPA_DONE && err != 0) {
         if (err == WTAP_ERR_SHORT_READ) {
             /* The last record is cut in the middle: label what is there. */

@@ -54,7 +54,7 @@ typedef struct tpa_result {
 
 /* Shared with the front end while files are being done. */
 typedef struct tpa_progress {
-    atomic_uint_fast64_t frames;    /* frames written so far, all files */
+    atomic_uint_fast64_t frames;    /* frames read so far, all files, both passes */
     volatile sig_atomic_t *stop;    /* set by a signal handler: give up now */
 } tpa_progress;
 

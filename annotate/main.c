@@ -521,7 +521,8 @@ static void run_jobs(const plan *p, int workers, totals *t)
         }
         if (bar && now() - last_draw >= 0.2) {
             last_draw = now();
-            draw_bar(t->finished, p->jobs->len, atomic_load(&sh->progress.frames),
+            /* Every frame is read twice: count it once. */
+            draw_bar(t->finished, p->jobs->len, atomic_load(&sh->progress.frames) / 2,
                      last_draw - started);
         }
     }
