@@ -89,7 +89,15 @@ static uint16_t ip_checksum(const uint8_t *p, size_t n)
 static void write_segment(int v6, const endpoint *src, const endpoint *dst, uint8_t flags,
                           uint32_t seq, uint32_t ack, uint16_t len, uint16_t window)
 {
-    static const uint8_t payload[1460];   /* zeros: content does not matter */
+    /* Lines of text, each segment ending in an empty line: line-based
+     * payload dissectors (HTTP, SMTP, SSH, ...) find their end in every
+     * segment, as on real traffic, instead of asking TCP to reassemble the
+     * whole connection in search of a line end that never comes. */
+    static uint8_t payload[1460 + 4];
+    if (payload[0] == 0) {
+        for (size_t i = 0; i < sizeof payload; i++)
+            payload[i] = (i % 64 == 62) ? '\r' : (i % 64 == 63) ? '\n' : 'a' + (char)(i % 26);
+    }
     uint8_t pkt[14 + 40 + 20];
     size_t ip_len = v6 ? 40 : 20, hdr = 14 + ip_len + 20;
     size_t captured = truncate_payload ? 0 : len;
@@ -132,8 +140,12 @@ static void write_segment(int v6, const endpoint *src, const endpoint *dst, uint
     put32le(rec + 12, (uint32_t)(hdr + len));
     write_or_die(rec, sizeof rec);
     write_or_die(pkt, hdr);
-    if (captured)
-        write_or_die(payload, captured);
+    if (captured >= 4) {
+        write_or_die(payload, captured - 4);
+        write_or_die("\r\n\r\n", 4);
+    } else if (captured) {
+        write_or_die("\r\n\r\n" + 4 - captured, captured);
+    }
     packets_written++;
 }
 

@@ -53,8 +53,9 @@ static int endpoint_cmp(const tp_addr *a, uint16_t ap, const tp_addr *b, uint16_
     return c ? c : (int)ap - (int)bp;
 }
 
-static uint64_t tuple_hash(const tp_conn_table *t, const tp_addr *a, uint16_t ap,
-                           const tp_addr *b, uint16_t bp)
+/* The strong hash: SipHash over the canonical (ordered) tuple. */
+static uint64_t tuple_siphash(const tp_conn_table *t, const tp_addr *a, uint16_t ap,
+                              const tp_addr *b, uint16_t bp)
 {
     /* Order the two endpoints so both directions hash alike. */
     if (endpoint_cmp(a, ap, b, bp) > 0) {
@@ -71,17 +72,63 @@ static uint64_t tuple_hash(const tp_conn_table *t, const tp_addr *a, uint16_t ap
     return siphash13(t->key, buf, off);
 }
 
-bool tp_endpoint_equal(const tp_addr *a, uint16_t ap, const tp_addr *b, uint16_t bp)
+/* The fast hash: one keyed multiply-xorshift round per 64-bit word of an
+ * endpoint, and the two endpoints' hashes added, so both directions hash
+ * alike without ordering them.  The key is random per table, so a capture
+ * cannot be crafted in advance to collide; should a table still see a long
+ * probe, it switches to SipHash for good (tp_conn_table_create). */
+static uint64_t mix64(uint64_t h, uint64_t w)
 {
-    return a->family == b->family && ap == bp && memcmp(a->bytes, b->bytes, addr_len(a)) == 0;
+    h ^= w;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    return h ^ (h >> 31);
 }
 
-static bool conn_matches(const tp_conn *c, const tp_segment *seg)
+static uint64_t endpoint_hash(uint64_t key, const tp_addr *a, uint16_t port)
 {
-    return (tp_endpoint_equal(&c->addr[0], c->port[0], &seg->src, seg->sport) &&
-            tp_endpoint_equal(&c->addr[1], c->port[1], &seg->dst, seg->dport)) ||
-           (tp_endpoint_equal(&c->addr[1], c->port[1], &seg->src, seg->sport) &&
-            tp_endpoint_equal(&c->addr[0], c->port[0], &seg->dst, seg->dport));
+    uint64_t w;
+    if (a->family == 6) {
+        uint64_t hi, lo;
+        memcpy(&hi, a->bytes, 8);
+        memcpy(&lo, a->bytes + 8, 8);
+        return mix64(mix64(mix64(key, hi), lo), (uint64_t)port << 8 | 6);
+    }
+    uint32_t v4;
+    memcpy(&v4, a->bytes, 4);
+    w = (uint64_t)v4 << 32 | (uint64_t)port << 8 | 4;
+    return mix64(key, w);
+}
+
+static uint64_t tuple_hash(const tp_conn_table *t, const tp_addr *a, uint16_t ap,
+                           const tp_addr *b, uint16_t bp)
+{
+    if (t->strong)
+        return tuple_siphash(t, a, ap, b, bp);
+    uint64_t h = endpoint_hash(t->key[0], a, ap) + endpoint_hash(t->key[0], b, bp);
+    h *= 0x94d049bb133111ebULL;
+    return h ^ (h >> 29);
+}
+
+bool tp_endpoint_equal(const tp_addr *a, uint16_t ap, const tp_addr *b, uint16_t bp)
+{
+    if (ap != bp || a->family != b->family)
+        return false;
+    /* Fixed-size compares: the compiler inlines them, unlike memcmp(n). */
+    if (a->family == 6)
+        return memcmp(a->bytes, b->bytes, 16) == 0;
+    return memcmp(a->bytes, b->bytes, 4) == 0;
+}
+
+/* Which endpoint of c sent seg: 0 or 1; -1 if seg is not c's. */
+static int conn_sender(const tp_conn *c, const tp_segment *seg)
+{
+    if (tp_endpoint_equal(&c->addr[0], c->port[0], &seg->src, seg->sport) &&
+        tp_endpoint_equal(&c->addr[1], c->port[1], &seg->dst, seg->dport))
+        return 0;
+    if (tp_endpoint_equal(&c->addr[1], c->port[1], &seg->src, seg->sport) &&
+        tp_endpoint_equal(&c->addr[0], c->port[0], &seg->dst, seg->dport))
+        return 1;
+    return -1;
 }
 
 /* ---- The table ------------------------------------------------------- */
@@ -116,26 +163,38 @@ tp_conn *tp_conn_table_get(const tp_conn_table *t, uint32_t id)
     return &t->chunks[i >> CONN_CHUNK_SHIFT][i & (CONN_CHUNK - 1)];
 }
 
-/* The slot holding the tuple's connection, or the empty slot where it goes. */
-static size_t probe(const tp_conn_table *t, const tp_addr *a, uint16_t ap,
-                    const tp_addr *b, uint16_t bp, const tp_segment *seg)
+/* The slot holding the segment's connection, or the empty slot where it
+ * goes; *sender, when found, is which endpoint sent it; *steps, how many
+ * slots were passed over. */
+static size_t probe(const tp_conn_table *t, const tp_segment *seg, int *sender, size_t *steps)
 {
     size_t mask = t->nslots - 1;
-    size_t i = (size_t)tuple_hash(t, a, ap, b, bp) & mask;
-    while (t->slots[i] != 0 && !conn_matches(tp_conn_table_get(t, t->slots[i]), seg))
+    size_t i = (size_t)tuple_hash(t, &seg->src, seg->sport, &seg->dst, seg->dport) & mask;
+    size_t n = 0;
+    *sender = -1;
+    while (t->slots[i] != 0 &&
+           (*sender = conn_sender(tp_conn_table_get(t, t->slots[i]), seg)) < 0) {
         i = (i + 1) & mask;
+        n++;
+    }
+    *steps = n;
     return i;
 }
 
-tp_conn *tp_conn_table_find(const tp_conn_table *t, const tp_segment *seg)
+tp_conn *tp_conn_table_find(const tp_conn_table *t, const tp_segment *seg, unsigned *sender)
 {
-    size_t i = probe(t, &seg->src, seg->sport, &seg->dst, seg->dport, seg);
-    return t->slots[i] ? tp_conn_table_get(t, t->slots[i]) : NULL;
+    int s;
+    size_t steps;
+    size_t i = probe(t, seg, &s, &steps);
+    if (!t->slots[i])
+        return NULL;
+    *sender = (unsigned)s;
+    return tp_conn_table_get(t, t->slots[i]);
 }
 
-static bool grow_slots(tp_conn_table *t)
+/* Rebuild the slots with n of them (a power of two), with the current hash. */
+static bool rehash(tp_conn_table *t, size_t n)
 {
-    size_t n = t->nslots * 2;
     uint32_t *slots = calloc(n, sizeof(uint32_t));
     if (!slots)
         return false;
@@ -154,6 +213,10 @@ static bool grow_slots(tp_conn_table *t)
     t->nslots = n;
     return true;
 }
+
+/* Longer probes than this on an insert mean the fast hash is being beaten
+ * (at a load under one half, a random hash almost never gets near it). */
+#define PROBE_LIMIT 48
 
 static tp_conn *new_conn_slot(tp_conn_table *t)
 {
@@ -183,9 +246,18 @@ static tp_conn *new_conn_slot(tp_conn_table *t)
 tp_conn *tp_conn_table_create(tp_conn_table *t, const tp_segment *seg)
 {
     /* Keep the load under one half so probes stay short. */
-    if (2 * (t->used + 1) > t->nslots && !grow_slots(t))
+    if (2 * (t->used + 1) > t->nslots && !rehash(t, t->nslots * 2))
         return NULL;
-    size_t i = probe(t, &seg->src, seg->sport, &seg->dst, seg->dport, seg);
+    int sender;
+    size_t steps;
+    size_t i = probe(t, seg, &sender, &steps);
+    if (steps > PROBE_LIMIT && !t->strong) {
+        /* Hash flooding, or very bad luck: SipHash from now on. */
+        t->strong = true;
+        if (!rehash(t, t->nslots))
+            return NULL;
+        i = probe(t, seg, &sender, &steps);
+    }
     tp_conn *c = new_conn_slot(t);
     if (!c)
         return NULL;

@@ -15,14 +15,16 @@ typedef struct tp_conn_table {
     tp_conn **chunks;         /* connections by id, CONN_CHUNK per chunk */
     size_t    nchunks, chunks_cap;
     uint32_t  count;          /* connections created */
-    uint64_t  key[2];         /* SipHash key: hostile captures can't aim collisions */
+    uint64_t  key[2];         /* random per table: hostile captures can't aim collisions */
+    bool      strong;         /* SipHash instead of the fast hash (after a long probe) */
 } tp_conn_table;
 
 bool     tp_conn_table_init(tp_conn_table *t);
 void     tp_conn_table_destroy(tp_conn_table *t);
 
-/* The tuple's current incarnation, or NULL. */
-tp_conn *tp_conn_table_find(const tp_conn_table *t, const tp_segment *seg);
+/* The tuple's current incarnation, or NULL; *sender is set to the index of
+ * the endpoint that sent seg (0: addr[0]/port[0]). */
+tp_conn *tp_conn_table_find(const tp_conn_table *t, const tp_segment *seg, unsigned *sender);
 
 /* A new connection for the segment's tuple, with the next id, zeroed but for
  * its id and addresses (addr[0] = the segment's source); it becomes the

@@ -97,21 +97,14 @@ static bool isn_known(const tp_endpoint *e)
     return e->flags & (TP_EP_SENT_SYN | TP_EP_SENT_SYN_ACK);
 }
 
-/* Which endpoint sent the segment: 0 sent the connection's first segment;
- * a self-connect has only endpoint 0. */
-static unsigned sender_index(const tp_conn *c, const tp_segment *seg)
-{
-    if (is_self(c))
-        return 0;
-    return tp_endpoint_equal(&seg->src, seg->sport, &c->addr[0], c->port[0]) ? 0 : 1;
-}
-
-static void view_init(view *v, tp_conn *c, const tp_segment *seg)
+/* sender: which endpoint sent the segment, as the table found it (0 sent
+ * the connection's first segment; a self-connect has only endpoint 0). */
+static void view_init(view *v, tp_conn *c, const tp_segment *seg, unsigned sender)
 {
     memset(v, 0, sizeof(*v));
     v->seg = seg;
     v->c = c;
-    v->s = sender_index(c, seg);
+    v->s = is_self(c) ? 0 : sender;
     v->r = is_self(c) ? 0 : 1 - v->s;
     v->S = &c->ep[v->s];
     v->R = &c->ep[v->r];
@@ -540,11 +533,11 @@ static tp_phase current_phase(const tp_conn *c)
 /* A bare SYN on a tuple whose connection is over, or whose handshake this
  * sender is starting afresh with a new ISN, begins a new incarnation.  In a
  * synchronized connection a new SYN is ignored (RFC 5961 section 4). */
-static bool starts_new_incarnation(const tp_conn *c, const tp_segment *seg)
+static bool starts_new_incarnation(const tp_conn *c, const tp_segment *seg, unsigned sender)
 {
     if ((seg->flags & (TP_SYN | TP_ACK | TP_RST | TP_FIN)) != TP_SYN)
         return false;
-    const tp_endpoint *S = &c->ep[sender_index(c, seg)];
+    const tp_endpoint *S = &c->ep[is_self(c) ? 0 : sender];
     if (isn_known(S) && seg->seq == S->isn)
         return false;                                      /* a retransmission */
     if (conn_over(c) || both_fins(c))
@@ -667,10 +660,11 @@ const tp_conn *tp_engine_feed(tp_engine *eng, const tp_segment *seg, tp_label *l
     if ((seg->src.family != 4 && seg->src.family != 6) || seg->dst.family != seg->src.family)
         return NULL;
 
-    tp_conn *c = tp_conn_table_find(&eng->table, seg);
+    unsigned sender = 0;
+    tp_conn *c = tp_conn_table_find(&eng->table, seg, &sender);
     uint16_t reuse_anomaly = 0;
     bool reused = false;
-    if (c && starts_new_incarnation(c, seg)) {
+    if (c && starts_new_incarnation(c, seg, sender)) {
         if (within_time_wait(eng, c, seg->time_ns))
             reuse_anomaly = TP_ANOM_BIT(TP_ANOM_TIME_WAIT_REUSE);
         reused = true;
@@ -680,6 +674,7 @@ const tp_conn *tp_engine_feed(tp_engine *eng, const tp_segment *seg, tp_label *l
         c = tp_conn_table_create(&eng->table, seg);
         if (!c)
             return NULL;
+        sender = 0;
         conn_begin(c, seg);
         if (reused)
             c->cflags |= TP_CONN_REUSED_TUPLE;
@@ -687,7 +682,7 @@ const tp_conn *tp_engine_feed(tp_engine *eng, const tp_segment *seg, tp_label *l
     }
 
     view v;
-    view_init(&v, c, seg);
+    view_init(&v, c, seg, sender);
     v.anomalies = reuse_anomaly;
     tp_step step;
     uint8_t sender_state;

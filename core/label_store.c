@@ -1,24 +1,81 @@
 /* label_store.c — see label_store.h.
  *
+ * Two parts:
+ *   - the labels, packed into 8 bytes each (tp_label is 12 with its
+ *     padding), in the order they were put, in fixed-size chunks;
+ *   - a presence index over frame numbers: for every 64 frames, a bitmap of
+ *     those that have a label and the number of labels before them.  A
+ *     frame's label is then found in constant time: its group's count plus
+ *     the bits set below it in the group's bitmap.  The index costs 16 bytes
+ *     per 64 frames (0.25 byte per frame of the capture, TCP or not).
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "label_store.h"
 
 #include <stdlib.h>
+#include <string.h>
 
-#define CHUNK_SHIFT 12
-#define CHUNK_SIZE  (1u << CHUNK_SHIFT)   /* entries per chunk: 64 KiB */
+#define LABEL_CHUNK_SHIFT 13
+#define LABEL_CHUNK       (1u << LABEL_CHUNK_SHIFT)   /* labels per chunk: 64 KiB */
+#define GROUP_CHUNK_SHIFT 12
+#define GROUP_CHUNK       (1u << GROUP_CHUNK_SHIFT)   /* groups per chunk: 64 KiB */
 
-typedef struct entry {
-    uint32_t frame;
-    tp_label label;
-} entry;
+/* The bit layout of a packed label; the asserts keep it in step with the enums. */
+#define STEP_BITS   5
+#define PHASE_BITS  3
+#define ROLE_BITS   3
+#define STATE_BITS  4
+#define ANOM_BITS   13
+_Static_assert(TP_STEP_COUNT <= (1 << STEP_BITS), "steps fit the packed label");
+_Static_assert(TP_PHASE_COUNT <= (1 << PHASE_BITS), "phases fit the packed label");
+_Static_assert(TP_ROLE_COUNT <= (1 << ROLE_BITS), "roles fit the packed label");
+_Static_assert(TP_STATE_COUNT <= (1 << STATE_BITS), "states fit the packed label");
+_Static_assert(TP_ANOM_COUNT <= ANOM_BITS, "anomalies fit the packed label");
+_Static_assert(32 + STEP_BITS + PHASE_BITS + ROLE_BITS + 2 * STATE_BITS + ANOM_BITS <= 64,
+               "a packed label is 64 bits");
+
+typedef struct group {
+    uint64_t present;   /* bit i: frame 64 * g + i has a label */
+    uint32_t before;    /* labels of frames before this group */
+} group;
 
 struct tp_label_store {
-    entry  **chunks;
-    size_t   nchunks, chunks_cap;
-    size_t   count;
+    uint64_t **labels;          /* packed labels, in frame order */
+    size_t     nlabel_chunks, label_chunks_cap;
+    group    **groups;          /* the presence index, by frame / 64 */
+    size_t     ngroup_chunks, group_chunks_cap;
+    size_t     ngroups;         /* groups in use */
+    size_t     count;
+    uint32_t   last_frame;
+    tp_label   scratch;         /* what tp_label_store_get() returns */
 };
+
+static uint64_t pack(const tp_label *l)
+{
+    uint64_t v = l->conn_id;
+    unsigned shift = 32;
+    v |= (uint64_t)(l->step & ((1u << STEP_BITS) - 1)) << shift;      shift += STEP_BITS;
+    v |= (uint64_t)(l->phase & ((1u << PHASE_BITS) - 1)) << shift;    shift += PHASE_BITS;
+    v |= (uint64_t)(l->role & ((1u << ROLE_BITS) - 1)) << shift;      shift += ROLE_BITS;
+    v |= (uint64_t)(l->sender_state & ((1u << STATE_BITS) - 1)) << shift;   shift += STATE_BITS;
+    v |= (uint64_t)(l->receiver_state & ((1u << STATE_BITS) - 1)) << shift; shift += STATE_BITS;
+    v |= (uint64_t)(l->anomalies & ((1u << ANOM_BITS) - 1)) << shift;
+    return v;
+}
+
+static void unpack(uint64_t v, tp_label *l)
+{
+    unsigned shift = 32;
+    l->conn_id = (uint32_t)v;
+    l->step = (uint8_t)((v >> shift) & ((1u << STEP_BITS) - 1));            shift += STEP_BITS;
+    l->phase = (uint8_t)((v >> shift) & ((1u << PHASE_BITS) - 1));          shift += PHASE_BITS;
+    l->role = (uint8_t)((v >> shift) & ((1u << ROLE_BITS) - 1));            shift += ROLE_BITS;
+    l->sender_state = (uint8_t)((v >> shift) & ((1u << STATE_BITS) - 1));   shift += STATE_BITS;
+    l->receiver_state = (uint8_t)((v >> shift) & ((1u << STATE_BITS) - 1)); shift += STATE_BITS;
+    l->anomalies = (uint16_t)((v >> shift) & ((1u << ANOM_BITS) - 1));
+    l->reserved = 0;
+}
 
 tp_label_store *tp_label_store_new(void)
 {
@@ -29,55 +86,90 @@ void tp_label_store_free(tp_label_store *store)
 {
     if (!store)
         return;
-    for (size_t i = 0; i < store->nchunks; i++)
-        free(store->chunks[i]);
-    free(store->chunks);
+    for (size_t i = 0; i < store->nlabel_chunks; i++)
+        free(store->labels[i]);
+    free(store->labels);
+    for (size_t i = 0; i < store->ngroup_chunks; i++)
+        free(store->groups[i]);
+    free(store->groups);
     free(store);
 }
 
-static entry *at(const tp_label_store *store, size_t i)
+/* Room for one more chunk pointer in *array (of *cap). */
+static bool reserve_chunk(void ***array, size_t n, size_t *cap)
 {
-    return &store->chunks[i >> CHUNK_SHIFT][i & (CHUNK_SIZE - 1)];
+    if (n < *cap)
+        return true;
+    size_t c = *cap ? 2 * *cap : 16;
+    void **grown = realloc(*array, c * sizeof(void *));
+    if (!grown)
+        return false;
+    *array = grown;
+    *cap = c;
+    return true;
+}
+
+static group *group_at(const tp_label_store *store, size_t g)
+{
+    return &store->groups[g >> GROUP_CHUNK_SHIFT][g & (GROUP_CHUNK - 1)];
 }
 
 bool tp_label_store_put(tp_label_store *store, uint32_t frame, const tp_label *label)
 {
-    if (store->count > 0 && frame <= at(store, store->count - 1)->frame)
+    if (store->count > 0 && frame <= store->last_frame)
         return false;
-    if ((store->count >> CHUNK_SHIFT) == store->nchunks) {
-        if (store->nchunks == store->chunks_cap) {
-            size_t cap = store->chunks_cap ? 2 * store->chunks_cap : 16;
-            entry **grown = realloc(store->chunks, cap * sizeof(*grown));
-            if (!grown)
+    if (store->count == UINT32_MAX)
+        return false;
+    size_t g = frame >> 6;
+
+    /* Index groups up to the frame's, each counting the labels before it. */
+    while (store->ngroups <= g) {
+        if ((store->ngroups >> GROUP_CHUNK_SHIFT) == store->ngroup_chunks) {
+            if (!reserve_chunk((void ***)&store->groups, store->ngroup_chunks,
+                               &store->group_chunks_cap))
                 return false;
-            store->chunks = grown;
-            store->chunks_cap = cap;
+            group *chunk = malloc(GROUP_CHUNK * sizeof(group));
+            if (!chunk)
+                return false;
+            store->groups[store->ngroup_chunks++] = chunk;
         }
-        entry *chunk = malloc(CHUNK_SIZE * sizeof(entry));
+        group *ng = group_at(store, store->ngroups++);
+        ng->present = 0;
+        ng->before = (uint32_t)store->count;
+    }
+    if ((store->count >> LABEL_CHUNK_SHIFT) == store->nlabel_chunks) {
+        if (!reserve_chunk((void ***)&store->labels, store->nlabel_chunks,
+                           &store->label_chunks_cap))
+            return false;
+        uint64_t *chunk = malloc(LABEL_CHUNK * sizeof(uint64_t));
         if (!chunk)
             return false;
-        store->chunks[store->nchunks++] = chunk;
+        store->labels[store->nlabel_chunks++] = chunk;
     }
-    entry *e = at(store, store->count++);
-    e->frame = frame;
-    e->label = *label;
+    size_t i = store->count++;
+    store->labels[i >> LABEL_CHUNK_SHIFT][i & (LABEL_CHUNK - 1)] = pack(label);
+    group_at(store, g)->present |= (uint64_t)1 << (frame & 63);
+    store->last_frame = frame;
     return true;
 }
 
-const tp_label *tp_label_store_get(const tp_label_store *store, uint32_t frame)
+bool tp_label_store_lookup(const tp_label_store *store, uint32_t frame, tp_label *out)
 {
-    size_t lo = 0, hi = store->count;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        uint32_t f = at(store, mid)->frame;
-        if (f == frame)
-            return &at(store, mid)->label;
-        if (f < frame)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
+    size_t g = frame >> 6;
+    if (g >= store->ngroups)
+        return false;
+    const group *gr = group_at(store, g);
+    uint64_t bit = (uint64_t)1 << (frame & 63);
+    if (!(gr->present & bit))
+        return false;
+    size_t i = gr->before + (size_t)__builtin_popcountll(gr->present & (bit - 1));
+    unpack(store->labels[i >> LABEL_CHUNK_SHIFT][i & (LABEL_CHUNK - 1)], out);
+    return true;
+}
+
+const tp_label *tp_label_store_get(tp_label_store *store, uint32_t frame)
+{
+    return tp_label_store_lookup(store, frame, &store->scratch) ? &store->scratch : NULL;
 }
 
 size_t tp_label_store_count(const tp_label_store *store)
@@ -87,6 +179,9 @@ size_t tp_label_store_count(const tp_label_store *store)
 
 size_t tp_label_store_memory(const tp_label_store *store)
 {
-    return sizeof(*store) + store->chunks_cap * sizeof(entry *) +
-           store->nchunks * CHUNK_SIZE * sizeof(entry);
+    return sizeof(*store) +
+           store->label_chunks_cap * sizeof(uint64_t *) +
+           store->nlabel_chunks * LABEL_CHUNK * sizeof(uint64_t) +
+           store->group_chunks_cap * sizeof(group *) +
+           store->ngroup_chunks * GROUP_CHUNK * sizeof(group);
 }

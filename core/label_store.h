@@ -1,10 +1,12 @@
 /* label_store.h — the compact per-frame record: one tp_label per TCP frame.
  *
  * Front ends compute a frame's label once (Wireshark's first pass, the batch
- * tool's reading pass) and only read it afterwards.  Entries are appended in
- * increasing frame order and found by binary search; storage grows in
- * fixed-size chunks, so a capture of N TCP frames costs 16 bytes per frame
- * plus at most one partly filled chunk, and nothing is ever copied to grow.
+ * tool's reading pass) and only read it afterwards.  Labels are appended in
+ * increasing frame order, packed into 8 bytes, and found in constant time
+ * through a presence bitmap over frame numbers; storage grows in fixed-size
+ * chunks, so a capture costs 8 bytes per labelled frame plus a quarter of a
+ * byte per frame of any kind, plus at most one partly filled chunk of each,
+ * and nothing is ever copied to grow.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -22,8 +24,13 @@ void            tp_label_store_free(tp_label_store *store);
  * the last one stored is refused (false), as is a failed allocation. */
 bool tp_label_store_put(tp_label_store *store, uint32_t frame, const tp_label *label);
 
-/* The label stored for `frame`, or NULL. */
-const tp_label *tp_label_store_get(const tp_label_store *store, uint32_t frame);
+/* Copy the label stored for `frame` into *out; false if there is none. */
+bool tp_label_store_lookup(const tp_label_store *store, uint32_t frame, tp_label *out);
+
+/* The label stored for `frame`, or NULL.  Labels are stored packed: this
+ * unpacks into a slot of the store, valid until the next call of
+ * tp_label_store_get() on it (tp_label_store_lookup() has no such limit). */
+const tp_label *tp_label_store_get(tp_label_store *store, uint32_t frame);
 
 size_t tp_label_store_count(const tp_label_store *store);
 size_t tp_label_store_memory(const tp_label_store *store);
