@@ -1,11 +1,10 @@
 /* writer.c — see writer.h.
  *
- * Cost matters: most segments carry exactly one comment, "tcpphase: <step>",
- * and there are only so many steps.  So the packet block of each
- * (step, no anomaly) pair is built once per file and handed to every such
- * segment; wtap_dump() only reads it.  Only segments with anomalies, or
- * input records that already carry options (comments, flags of a pcapng
- * input), get a block of their own.
+ * Cost matters: a segment's comments depend only on its step and its
+ * anomalies, and few of those pairs occur.  So the packet block of each pair
+ * is built the first time it is needed and handed to every such segment;
+ * wtap_dump() only reads it.  Only input records that already carry options
+ * (comments, flags of a pcapng input) get a block of their own.
  *
  * Copyright (C) 2026 the tcpphase developers
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -19,7 +18,8 @@
 struct tpa_writer {
     wtap_dumper *dumper;
     wtap_dump_params params;
-    wtap_block_t plain[TP_STEP_COUNT];   /* "tcpphase: <step>", built on first use */
+    /* [step << TP_ANOM_COUNT | anomalies], built on first use */
+    wtap_block_t *blocks;
     bool input_options;     /* the input's format can give packets options */
     unsigned long skipped;
 };
@@ -61,6 +61,8 @@ tpa_writer *tpa_writer_open(wtap *wth, int fd, int *err, gchar **err_info)
     tpa_writer *w = g_new0(tpa_writer, 1);
     guint opt;
 
+    w->blocks = g_new0(wtap_block_t, (size_t)TP_STEP_COUNT << TP_ANOM_COUNT);
+
     wtap_dump_params_init_no_idbs(&w->params, wth);
     /* pcapng says the encapsulation per interface; a reader that does not
      * know one file-wide encapsulation still works. */
@@ -69,6 +71,7 @@ tpa_writer *tpa_writer_open(wtap *wth, int fd, int *err, gchar **err_info)
     if (!w->dumper) {
         close(fd);
         wtap_dump_params_cleanup(&w->params);
+        g_free(w->blocks);
         g_free(w);
         return NULL;
     }
@@ -126,17 +129,18 @@ bool tpa_writer_write(tpa_writer *w, wtap *wth, wtap_rec *rec, const guint8 *dat
     if (!add_idbs(w, wth, err, err_info))
         return false;
 
+    anomalies &= (uint16_t)((1u << TP_ANOM_COUNT) - 1);
     if (step >= 0 && step < TP_STEP_COUNT && rec->rec_type == REC_TYPE_PACKET) {
-        if (anomalies == 0 && !(w->input_options && has_options(rec->block))) {
-            if (!w->plain[step]) {
-                w->plain[step] = wtap_block_create(WTAP_BLOCK_PACKET);
-                add_comments(w->plain[step], step, 0);
+        if (!(w->input_options && has_options(rec->block))) {
+            wtap_block_t *b = &w->blocks[(size_t)step << TP_ANOM_COUNT | anomalies];
+            if (!*b) {
+                *b = wtap_block_create(WTAP_BLOCK_PACKET);
+                add_comments(*b, step, anomalies);
             }
-            rec->block = w->plain[step];
+            rec->block = *b;
         } else {
             /* Keep what the input said about the packet, add ours. */
-            own = rec->block ? wtap_block_make_copy(rec->block)
-                             : wtap_block_create(WTAP_BLOCK_PACKET);
+            own = wtap_block_make_copy(rec->block);
             add_comments(own, step, anomalies);
             rec->block = own;
         }
@@ -169,7 +173,7 @@ bool tpa_writer_close(tpa_writer *w, int *err, gchar **err_info)
     int e = 0;
     gchar *ei = NULL;
     bool ok = wtap_dump_close(w->dumper, NULL, &e, &ei);
-    int s;
+    size_t i;
 
     if (err)
         *err = e;
@@ -177,10 +181,11 @@ bool tpa_writer_close(tpa_writer *w, int *err, gchar **err_info)
         *err_info = ei;
     else
         g_free(ei);
-    for (s = 0; s < TP_STEP_COUNT; s++) {
-        if (w->plain[s])
-            wtap_block_unref(w->plain[s]);
+    for (i = 0; i < (size_t)TP_STEP_COUNT << TP_ANOM_COUNT; i++) {
+        if (w->blocks[i])
+            wtap_block_unref(w->blocks[i]);
     }
+    g_free(w->blocks);
     wtap_dump_params_cleanup(&w->params);
     g_free(w);
     return ok;

@@ -18,9 +18,10 @@ asserted on the real tool's outputs and messages:
   - a re-run skips up-to-date inputs and redoes a touched one;
   - an output that would replace an input, or that two inputs would share,
     is refused;
-  - an output folder the user cannot write into fails those files with a
-    clear line and still does the others (as user nobody when run as root,
-    since root ignores permissions);
+  - an output folder the user cannot write into, an input the user may not
+    read and a missing input fail with a clear line each, and the others
+    are still done (as user nobody when run as root, since root ignores
+    permissions);
   - a run interrupted by SIGINT, and one killed by SIGKILL, mid-file on a
     large generated capture, leave no output for that file (SIGINT: no
     temporary file either), and a re-run completes it (removing what the
@@ -289,6 +290,8 @@ def check_unwritable(tmp):
     os.makedirs(os.path.join(inputs, "open"))
     shutil.copy(os.path.join(CAP, "real-abort.pcap"), os.path.join(inputs, "locked", "l.pcap"))
     shutil.copy(os.path.join(CAP, "real-refused.pcap"), os.path.join(inputs, "open", "w.pcap"))
+    secret = os.path.join(inputs, "open", "secret.pcap")
+    shutil.copy(os.path.join(CAP, "real-abort.pcap"), secret)
     out = os.path.join(base, "out")
     os.makedirs(os.path.join(out, "locked"))
     binary = None
@@ -308,8 +311,16 @@ def check_unwritable(tmp):
     else:
         os.chmod(os.path.join(out, "locked"), 0o555)
         who = "as %s" % os.environ.get("USER", "this user")
-    rc, err = run([inputs, "-o", out], as_nobody=IS_ROOT, binary=binary)
-    line = [l for l in err.splitlines() if "l.pcap" in l]
+    os.chmod(secret, 0o600 if IS_ROOT else 0)    # root's: nobody may not read it
+    missing = os.path.join(inputs, "missing.pcap")
+    rc, err = run([inputs, missing, "-o", out], as_nobody=IS_ROOT, binary=binary)
+    line = [l for l in err.splitlines() if "secret.pcap" in l]
+    check(len(line) == 1 and "Permission denied" in line[0],
+          "%s: an input that may not be read gets one line saying so: %r" % (who, line), err)
+    line = [l for l in err.splitlines() if "missing.pcap" in l]
+    check(len(line) == 1 and "No such file or directory" in line[0],
+          "a missing input gets one line saying so: %r" % line, err)
+    line = [l for l in err.splitlines() if "/l.pcap" in l]
     check(rc == 1 and len(line) == 1 and "cannot write" in line[0]
           and "Permission denied" in line[0] and "/out/locked" in line[0],
           "%s: a file whose output folder is not writable fails with a clear line: %r"
@@ -317,7 +328,7 @@ def check_unwritable(tmp):
     check(all(os.path.isfile(p) for p in outputs(out, "open/w")),
           "%s: the other file is still done" % who, err)
     check(os.listdir(os.path.join(out, "locked")) == [], "nothing was written in the locked folder")
-    check("1 labelled, 0 up to date, 1 failed" in summary_line(err),
+    check("1 labelled, 0 up to date, 3 failed" in summary_line(err),
           "the summary counts both: %r" % summary_line(err), err)
 
 
