@@ -1,7 +1,7 @@
 /* annotate.h — label one capture: read it twice, write three files.
  *
  * The first read feeds every TCP segment to the core and keeps each label
- * (16 bytes per segment, the core's label store); the second read copies
+ * (at most 16 bytes per segment, the core's label store); the second read copies
  * every record into the annotated pcapng, with the label each segment got
  * and the facts known only once the whole capture was read (a SYN never
  * answered, a simultaneous open's first SYN, a FIN whose peer never

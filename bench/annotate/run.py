@@ -18,6 +18,13 @@ snapshots (editcap -s 96), the shape of header-only archives.  The table
 goes to stdout and to bench/annotate/RESULTS.md (or --out), which the
 README quotes.
 
+Then, since wall and CPU times on a shared machine are noisy, it counts
+user-space instructions with callgrind on the first 100,000 packets
+(--instructions N; 0 skips it).
+
+Needs the Debian packages time, tcptrace and valgrind, and a build (bench/gencap
+comes with bench/CMakeLists.txt).
+
 Targets (issue 4): tcpphase-annotate at least 1.5x tcptrace's packets per
 second and at least 0.5x editcap's; peak memory under 64 MiB + 16 bytes
 per frame.  Not a test: timings depend on the machine and its load.
@@ -27,6 +34,7 @@ import argparse
 import datetime
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -49,6 +57,23 @@ def timed(cmd, stdout=subprocess.DEVNULL):
         sys.exit("failed (exit %d): %s\n%s" % (p.returncode, " ".join(cmd), p.stderr))
     wall, user, sys_, rss = p.stderr.strip().splitlines()[-1].split()
     return float(wall), float(user) + float(sys_), int(rss)
+
+
+def instructions(cmd):
+    """User-space instructions of cmd and its children (callgrind): unlike
+    times, they do not depend on what else the machine is doing."""
+    p = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+                        "--trace-children=yes"] + cmd,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                       universal_newlines=True)
+    if p.returncode != 0:
+        sys.exit("failed under valgrind (exit %d): %s\n%s"
+                 % (p.returncode, " ".join(cmd), p.stderr[-2000:]))
+    total = 0
+    for line in p.stderr.splitlines():
+        if "I   refs:" in line or "I refs:" in line:
+            total += int(line.split(":")[1].replace(",", "").strip())
+    return total
 
 
 def cpu_model():
@@ -89,6 +114,40 @@ def bench(capture, packets, rounds, work):
     return result
 
 
+def instruction_table(capture, packets, work):
+    annotate = os.path.join(build_dir(), "annotate", "tcpphase-annotate")
+    counts = {
+        "tcpphase-annotate": instructions([annotate, "-q", "-f", "-j", "1", capture, "-o",
+                                           os.path.join(work, "annotate-out-slice")]),
+        "tcptrace -n": instructions(["tcptrace", "-n", capture]),
+        "editcap": instructions(["editcap", capture, os.path.join(work, "slice-out.pcapng")]),
+    }
+    a = counts["tcpphase-annotate"]
+    t = counts["tcptrace -n"]
+    e = counts["editcap"]
+    lines = [
+        "**Instructions** (callgrind, user space only — the kernel's reading and writing "
+        "are not counted — on the first %d packets of the full capture; independent of the "
+        "machine's load):" % packets,
+        "",
+        "| command | instructions per packet |",
+        "| --- | --- |",
+    ]
+    for name, n in counts.items():
+        lines.append("| `%s` | %.0f |" % (name, n / packets))
+    lines += [
+        "",
+        "| target | by instructions | met? |",
+        "| --- | --- | --- |",
+        "| ≥ 1.5× tcptrace's packets/s | %.2f× | %s |"
+        % (t / a, "yes" if t / a >= 1.5 else "**no**"),
+        "| ≥ 0.5× editcap's packets/s | %.2f× | %s |"
+        % (e / a, "yes" if e / a >= 0.5 else "**no**"),
+        "",
+    ]
+    return lines
+
+
 def table(title, capture, packets, result):
     a = result["tcpphase-annotate"]
     t = result["tcptrace -n"]
@@ -126,7 +185,19 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--dir", default="/tmp/tcpphase-bench-annotate")
     ap.add_argument("--out", default=os.path.join(HERE, "RESULTS.md"))
+    ap.add_argument("--instructions", type=int, default=100000, metavar="N",
+                    help="also count instructions with callgrind on the first N packets "
+                         "(0: skip)")
     args = ap.parse_args()
+
+    for prog, pkg in (("/usr/bin/time", "time"), ("tcptrace", "tcptrace"), ("editcap", "tshark"),
+                      ("valgrind", "valgrind")):
+        if not shutil.which(prog):
+            sys.exit("%s is needed: apt-get install %s" % (prog, pkg))
+    for built in (os.path.join(build_dir(), "bench", "gencap"),
+                  os.path.join(build_dir(), "annotate", "tcpphase-annotate")):
+        if not os.access(built, os.X_OK):
+            sys.exit("%s is missing: build first (cmake --build %s)" % (built, build_dir()))
 
     os.makedirs(args.dir, exist_ok=True)
     gencap = os.path.join(build_dir(), "bench", "gencap")
@@ -156,6 +227,12 @@ def main():
         print("%s:" % title, file=sys.stderr)
         res = bench(cap, args.packets, args.rounds, args.dir)
         out += table(title, cap, args.packets, res)
+    if args.instructions:
+        print("Instructions (callgrind, %d packets):" % args.instructions, file=sys.stderr)
+        cut = os.path.join(args.dir, "mix-%d-first-%d.pcap" % (args.packets, args.instructions))
+        if not os.path.exists(cut):
+            subprocess.run(["editcap", "-r", full, cut, "1-%d" % args.instructions], check=True)
+        out += instruction_table(cut, args.instructions, args.dir)
     text = "\n".join(out)
     print(text)
     with open(args.out, "w") as f:
