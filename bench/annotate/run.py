@@ -231,7 +231,8 @@ def main():
         print("Instructions (callgrind, %d packets):" % args.instructions, file=sys.stderr)
         cut = os.path.join(args.dir, "mix-%d-first-%d.pcap" % (args.packets, args.instructions))
         if not os.path.exists(cut):
-            subprocess.run(["editcap", "-r", full, cut, "1-%d" % args.instructions], check=True)
+            subprocess.run(["editcap", "-r", "-F", "pcap", full, cut, "1-%d" % args.instructions],
+                           check=True)
         out += instruction_table(cut, args.instructions, args.dir)
     text = "\n".join(out)
     print(text)
