@@ -6,6 +6,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -361,9 +362,12 @@ static void check_jobs(plan *p)
  * in shared memory and sends each result to the parent through a pipe (one
  * write of less than PIPE_BUF bytes: never interleaved). */
 
+#define MAX_WORKERS 1024
+
 typedef struct shared {
     tpa_progress progress;
     atomic_uint next;           /* next job to take */
+    atomic_int current[MAX_WORKERS];  /* each worker's job, -1 between jobs */
 } shared;
 
 typedef struct message {
@@ -378,7 +382,7 @@ typedef struct totals {
     unsigned long not_copied;
 } totals;
 
-static void worker(const plan *p, shared *sh, int out_fd)
+static void worker(const plan *p, shared *sh, int slot, int out_fd)
 {
     for (;;) {
         message m;
@@ -389,19 +393,25 @@ static void worker(const plan *p, shared *sh, int out_fd)
         job = atomic_fetch_add(&sh->next, 1);
         if (job >= p->jobs->len)
             break;
+        atomic_store(&sh->current[slot], (int)job);
         memset(&m, 0, sizeof m);
         m.job = job;
         m.status = tpa_annotate(g_ptr_array_index(p->jobs, job), &options, &sh->progress,
                                 &m.result);
         if (write(out_fd, &m, sizeof m) != (ssize_t)sizeof m)
             break;
+        atomic_store(&sh->current[slot], -1);
     }
 }
 
-static void take(const plan *p, const message *m, totals *t)
+static void take(const plan *p, const message *m, totals *t, bool *reported)
 {
-    const tpa_job *job = g_ptr_array_index(p->jobs, m->job);
+    const tpa_job *job;
 
+    if (m->job >= p->jobs->len || reported[m->job])
+        return;
+    reported[m->job] = true;
+    job = g_ptr_array_index(p->jobs, m->job);
     t->finished++;
     switch (m->status) {
     case TPA_DONE:
@@ -460,19 +470,99 @@ static void draw_bar(unsigned finished, unsigned total, uint64_t frames, double 
     bar_shown = true;
 }
 
+static pid_t start_worker(const plan *p, shared *sh, int slot, int fds[2])
+{
+    pid_t pid;
+
+    atomic_store(&sh->current[slot], -1);
+    fflush(NULL);
+    pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        worker(p, sh, slot, fds[1]);
+        _exit(0);
+    }
+    if (pid < 0)
+        fprintf(stderr, "%s: cannot start a worker: %s\n", PROG, g_strerror(errno));
+    return pid;
+}
+
+/* Read whatever messages the pipe holds (all of them once it reports EOF). */
+static bool read_messages(const plan *p, int fd, char *pending, size_t *have,
+                          totals *t, bool *reported)
+{
+    for (;;) {
+        ssize_t n = read(fd, pending + *have, sizeof(message) - *have);
+        if (n <= 0)
+            return n == 0;
+        *have += (size_t)n;
+        if (*have == sizeof(message)) {
+            take(p, (const message *)(void *)pending, t, reported);
+            *have = 0;
+        }
+    }
+}
+
+/* A worker that died (a crash, or killed on its own) leaves its file
+ * unfinished: say so, count it, and let a new worker go on with the rest. */
+static void reap(const plan *p, shared *sh, pid_t *pids, int workers, int fds[2],
+                 int *alive, char *pending, size_t *have, totals *t, bool *reported)
+{
+    pid_t pid;
+    int status, w;
+
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        for (w = 0; w < workers && pids[w] != pid; w++)
+            ;
+        if (w == workers)
+            continue;
+        pids[w] = 0;
+        (*alive)--;
+        if (!(WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) != 0))
+                || stop_signal)
+            continue;
+        /* Its last message may still be in the pipe. */
+        read_messages(p, fds[0], pending, have, t, reported);
+        int job = atomic_load(&sh->current[w]);
+        if (job >= 0 && !reported[job]) {
+            char msg[96];
+            if (WIFSIGNALED(status))
+                snprintf(msg, sizeof msg, "the worker labelling it died (signal %d); "
+                         "no output", WTERMSIG(status));
+            else
+                snprintf(msg, sizeof msg, "the worker labelling it failed (exit %d); "
+                         "no output", WEXITSTATUS(status));
+            report(((tpa_job *)g_ptr_array_index(p->jobs, job))->input, "", msg);
+            /* Reaped, so its temporary files count as stale now. */
+            tpa_remove_stale_parts(((tpa_job *)g_ptr_array_index(p->jobs, job))->out_dir);
+            reported[job] = true;
+            t->finished++;
+            t->failed++;
+        }
+        if (atomic_load(&sh->next) < p->jobs->len) {
+            pids[w] = start_worker(p, sh, w, fds);
+            if (pids[w] > 0)
+                (*alive)++;
+            else
+                pids[w] = 0;
+        }
+    }
+}
+
 /* Run the jobs in `workers` processes; fills t.  Stops early on a signal. */
 static void run_jobs(const plan *p, int workers, totals *t)
 {
     shared *sh;
     int fds[2], i, alive = 0;
     pid_t *pids = g_new0(pid_t, workers);
+    bool *reported = g_new0(bool, p->jobs->len);
     bool bar = !quiet && isatty(STDERR_FILENO), forwarded = false;
     double started = now(), last_draw = 0;
     char pending[sizeof(message)];
     size_t have = 0;
 
     sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (sh == MAP_FAILED || pipe(fds) != 0) {
+    if (sh == MAP_FAILED || pipe(fds) != 0 || fcntl(fds[0], F_SETFL, O_NONBLOCK) != 0) {
         fprintf(stderr, "%s: cannot start the workers: %s\n", PROG, g_strerror(errno));
         exit(1);
     }
@@ -480,62 +570,45 @@ static void run_jobs(const plan *p, int workers, totals *t)
     atomic_init(&sh->next, 0);
     sh->progress.stop = &stop_signal;   /* each process's own flag */
 
-    fflush(NULL);
     for (i = 0; i < workers; i++) {
-        pid_t pid = fork();
-        if (pid == 0) {
-            close(fds[0]);
-            worker(p, sh, fds[1]);
-            _exit(0);
-        }
-        if (pid < 0) {
-            fprintf(stderr, "%s: cannot start a worker: %s\n", PROG, g_strerror(errno));
+        pids[i] = start_worker(p, sh, i, fds);
+        if (pids[i] <= 0) {
+            pids[i] = 0;
             break;
         }
-        pids[alive++] = pid;
+        alive++;
     }
-    close(fds[1]);
 
-    for (;;) {
+    /* The parent keeps the pipe's write end, for workers started later; it
+     * stops when no worker is left. */
+    while (alive > 0) {
         struct pollfd pfd = { fds[0], POLLIN, 0 };
-        int ready = poll(&pfd, 1, 200);
 
+        if (poll(&pfd, 1, 200) > 0)
+            read_messages(p, fds[0], pending, &have, t, reported);
         if (stop_signal && !forwarded) {
             /* A terminal's Ctrl-C reaches every worker already; a kill of
              * the parent alone must reach them too. */
-            for (i = 0; i < alive; i++)
-                kill(pids[i], SIGTERM);
+            for (i = 0; i < workers; i++) {
+                if (pids[i] > 0)
+                    kill(pids[i], SIGTERM);
+            }
             forwarded = true;
         }
-        if (ready > 0) {
-            ssize_t n = read(fds[0], pending + have, sizeof pending - have);
-            if (n == 0)
-                break;                  /* every worker is gone */
-            if (n > 0) {
-                have += (size_t)n;
-                if (have == sizeof pending) {
-                    take(p, (const message *)(void *)pending, t);
-                    have = 0;
-                }
-            }
-        }
-        if (bar && now() - last_draw >= 0.2) {
+        reap(p, sh, pids, workers, fds, &alive, pending, &have, t, reported);
+        if (bar && alive > 0 && now() - last_draw >= 0.2) {
             last_draw = now();
             /* Every frame is read twice: count it once. */
             draw_bar(t->finished, p->jobs->len, atomic_load(&sh->progress.frames) / 2,
                      last_draw - started);
         }
     }
+    close(fds[1]);
+    read_messages(p, fds[0], pending, &have, t, reported);
     close(fds[0]);
-    for (i = 0; i < alive; i++) {
-        int status;
-        while (waitpid(pids[i], &status, 0) < 0 && errno == EINTR)
-            ;
-        if (WIFSIGNALED(status) && !stop_signal)
-            fprintf(stderr, "%s: a worker died (signal %d)\n", PROG, WTERMSIG(status));
-    }
     clear_bar();
     munmap(sh, sizeof *sh);
+    g_free(reported);
     g_free(pids);
 }
 
@@ -585,7 +658,7 @@ int main(int argc, char **argv)
             break;
         case 'j':
             n = strtol(optarg, &end, 10);
-            if (*end || n < 1 || n > 1024)
+            if (*end || n < 1 || n > MAX_WORKERS)
                 usage_error("-j wants a number of files from 1 to 1024");
             jobs = (int)n;
             break;

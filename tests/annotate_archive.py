@@ -25,7 +25,9 @@ asserted on the real tool's outputs and messages:
   - a run interrupted by SIGINT, and one killed by SIGKILL, mid-file on a
     large generated capture, leave no output for that file (SIGINT: no
     temporary file either), and a re-run completes it (removing what the
-    killed run left).
+    killed run left);
+  - a worker process that crashes mid-file fails that file with one line,
+    and the next file is still done.
 """
 
 import gzip
@@ -396,6 +398,33 @@ def check_interrupted(tmp):
         check(n == 60000, "the completed output has all 60000 connections (%d)" % n)
 
 
+def check_worker_crash(tmp):
+    """A worker that dies mid-file (here: SIGSEGV sent to it) costs that file
+    only: one line naming it, the others done, no temporary file left."""
+    d = os.path.join(tmp, "crash")
+    os.makedirs(d)
+    big_capture(os.path.join(d, "a-big.pcap"), 60000)
+    shutil.copy(os.path.join(CAP, "real-mixed.pcap"), os.path.join(d, "b-small.pcap"))
+    out = os.path.join(tmp, "crash-out")
+    proc = subprocess.Popen([tool(), "-q", "-j", "1", d, "-o", out],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            universal_newlines=True)
+    if not wait_for_part(out, proc):
+        proc.kill()
+        raise Failure("no temporary output appeared: the capture is too small to crash mid-file")
+    worker = int(re.search(r"\.part-(\d+)-", parts_below(out)[0]).group(1))
+    check(worker != proc.pid, "files are labelled in a worker process")
+    os.kill(worker, signal.SIGSEGV)
+    _, err = proc.communicate(timeout=300)
+    line = [l for l in err.splitlines() if "a-big.pcap" in l]
+    check(proc.returncode == 1 and len(line) == 1 and "died (signal 11)" in line[0],
+          "a crashed worker's file gets one line: %r" % line, err)
+    check(all(os.path.isfile(p) for p in outputs(out, "b-small")),
+          "the file after it is still done", err)
+    check(not any(os.path.exists(p) for p in outputs(out, "a-big")) and parts_below(out) == [],
+          "no output and no temporary file of the crashed file")
+
+
 def main():
     for t in (tool(),):
         if not os.access(t, os.X_OK):
@@ -406,6 +435,7 @@ def main():
         check_refusals(tmp)
         check_unwritable(tmp)
         check_interrupted(tmp)
+        check_worker_crash(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print("all archive checks passed")
