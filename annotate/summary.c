@@ -4,9 +4,11 @@
  * that nothing is lost to floating point; absent values (a frame link not
  * seen, a handshake not completed) are empty in CSV and null in JSON.
  *
- * A capture can hold millions of connections: each row is assembled with
- * plain digit loops into one buffer and written with one fwrite (printf
- * costs ten times as much per cell), once for both files.
+ * A capture can hold millions of connections, and a row costs as much as
+ * several packets if it is not done with care: each cell is formatted once,
+ * with plain digit loops, straight into the CSV line and copied from there
+ * into the JSON line (keys are constants of known length); each line is
+ * written with one fwrite.  printf costs ten times as much per cell.
  *
  * Copyright (C) 2026 the tcpphase developers
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -15,18 +17,6 @@
 
 #include <arpa/inet.h>
 #include <string.h>
-
-typedef enum kind { K_UINT, K_TIME, K_ADDR, K_NAME } kind;
-
-/* One cell: what it holds and how it is printed. */
-typedef struct cell {
-    kind k;
-    bool present;
-    uint64_t u;        /* K_UINT */
-    int64_t ns;        /* K_TIME */
-    const tp_addr *addr;
-    const char *name;  /* K_NAME: a name of the core or Zeek's history letters */
-} cell;
 
 enum {
     C_ID, C_FIRST_FRAME, C_LAST_FRAME, C_START_TIME, C_DURATION,
@@ -38,72 +28,84 @@ enum {
     C_ANOMALIES, NCOLUMNS
 };
 
-static const char *const columns[NCOLUMNS] = {
-    "id", "first_frame", "last_frame", "start_time", "duration",
-    "orig_addr", "orig_port", "resp_addr", "resp_port",
-    "open", "close", "conn_state", "history",
-    "syn_frame", "syn_ack_frame", "handshake_ack_frame", "fin_active_frame",
-    "fin_passive_frame", "last_ack_frame", "rst_frame",
-    "handshake_time", "teardown_time",
-    "orig_packets", "orig_bytes", "resp_packets", "resp_bytes",
-    "anomalies",
+/* A column's name, and its JSON key ("name":) with the key's length.  The
+ * key lives in a fixed-size array so that it can be copied whole, with a
+ * few moves instead of a call to memcpy. */
+#define KEY_SIZE 24
+typedef struct column {
+    const char *name;
+    char key[KEY_SIZE];
+    size_t key_len;
+} column;
+
+#define COLUMN(n) { n, "\"" n "\":", sizeof(n) + 2 }
+static const column columns[NCOLUMNS] = {
+    COLUMN("id"), COLUMN("first_frame"), COLUMN("last_frame"), COLUMN("start_time"),
+    COLUMN("duration"),
+    COLUMN("orig_addr"), COLUMN("orig_port"), COLUMN("resp_addr"), COLUMN("resp_port"),
+    COLUMN("open"), COLUMN("close"), COLUMN("conn_state"), COLUMN("history"),
+    COLUMN("syn_frame"), COLUMN("syn_ack_frame"), COLUMN("handshake_ack_frame"),
+    COLUMN("fin_active_frame"), COLUMN("fin_passive_frame"), COLUMN("last_ack_frame"),
+    COLUMN("rst_frame"),
+    COLUMN("handshake_time"), COLUMN("teardown_time"),
+    COLUMN("orig_packets"), COLUMN("orig_bytes"), COLUMN("resp_packets"), COLUMN("resp_bytes"),
+    COLUMN("anomalies"),
 };
+#undef COLUMN
 
-/* ---- Formatting cells -------------------------------------------------------- */
-
-/* The text of every cell of a row, formatted once, used by both formats. */
-typedef struct texts {
-    char buf[1024];     /* far more than a row's cells take */
-    char *at[NCOLUMNS]; /* NULL: absent */
-    size_t len[NCOLUMNS];
-    bool quoted[NCOLUMNS];  /* a JSON string (address or name) */
-    size_t used;
-} texts;
+/* ---- Formatting values --------------------------------------------------------- */
 
 static const char digit_pairs[] =
     "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
     "8081828384858687888990919293949596979899";
 
-/* Writes v in decimal at p; returns the length. */
-static size_t format_uint(char *p, uint64_t v)
+static size_t decimal_digits(uint64_t v)
 {
-    char tmp[24];
-    char *e = tmp + sizeof tmp, *q = e;
-    size_t n;
+    size_t n = 1;
 
-    while (v >= 100) {
+    while (v >= 10000) {
+        v /= 10000;
+        n += 4;
+    }
+    return n + (v >= 10) + (v >= 100) + (v >= 1000);
+}
+
+/* Writes the low `n` decimal digits of v at p, zero-padded, right to left. */
+static void put_digits(char *p, size_t n, uint64_t v)
+{
+    char *q = p + n;
+
+    while (q - p >= 2) {
         unsigned d = (unsigned)(v % 100) * 2;
         v /= 100;
         *--q = digit_pairs[d + 1];
         *--q = digit_pairs[d];
     }
-    if (v >= 10) {
-        *--q = digit_pairs[v * 2 + 1];
-        *--q = digit_pairs[v * 2];
-    } else {
-        *--q = (char)('0' + v);
-    }
-    n = (size_t)(e - q);
-    memcpy(p, q, n);
+    if (q > p)
+        *--q = (char)('0' + v % 10);
+}
+
+/* Writes v in decimal at p; returns the length. */
+static size_t format_uint(char *p, uint64_t v)
+{
+    size_t n = decimal_digits(v);
+
+    put_digits(p, n, v);
     return n;
 }
 
+/* Seconds with nine decimals, from integer nanoseconds. */
 static size_t format_seconds(char *p, int64_t ns)
 {
     uint64_t m = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
-    uint64_t frac = m % 1000000000u;
     size_t n = 0;
-    int i;
 
     if (ns < 0)
         p[n++] = '-';
     n += format_uint(p + n, m / 1000000000u);
     p[n++] = '.';
-    for (i = 8; i >= 0; i--) {
-        p[n + (size_t)i] = (char)('0' + frac % 10);
-        frac /= 10;
-    }
+    put_digits(p + n, 9, m % 1000000000u);
     return n + 9;
 }
 
@@ -120,6 +122,8 @@ static size_t format_addr(char *p, const tp_addr *a)
         }
         return n;
     }
+    /* Rare enough, and RFC 5952's rules (and glibc's IPv4-in-IPv6 forms)
+     * are best left to the C library. */
     if (!inet_ntop(AF_INET6, a->bytes, p, INET6_ADDRSTRLEN)) {
         p[0] = '?';
         return 1;
@@ -127,95 +131,90 @@ static size_t format_addr(char *p, const tp_addr *a)
     return strlen(p);
 }
 
-static void format_cell(texts *t, int i, const cell *c)
-{
-    char *p = t->buf + t->used;
-    size_t n = 0;
+/* ---- A row in both formats ------------------------------------------------------ */
 
-    if (!c->present) {
-        t->at[i] = NULL;
-        return;
-    }
-    switch (c->k) {
-    case K_UINT: n = format_uint(p, c->u); break;
-    case K_TIME: n = format_seconds(p, c->ns); break;
-    case K_ADDR: n = format_addr(p, c->addr); break;
-    case K_NAME:
-        n = strlen(c->name);
-        if (n > 64)
-            n = 64;     /* names are short; bound what a buffer can take */
-        memcpy(p, c->name, n);
-        break;
-    }
-    t->at[i] = p;
-    t->len[i] = n;
-    t->quoted[i] = c->k == K_ADDR || c->k == K_NAME;
-    t->used += n;
+/* The CSV line and the JSON line of one connection, built side by side.
+ * Sizes: a cell is at most 64 bytes (a name, cut) or an IPv6 address (46),
+ * so 27 cells with their keys and separators stay far below these. */
+typedef struct row {
+    char csv[2048];
+    char json[4096];
+    size_t csv_len, json_len;
+} row;
+
+static void put_json(row *r, const char *s, size_t n)
+{
+    memcpy(r->json + r->json_len, s, n);
+    r->json_len += n;
 }
 
-/* ---- Appending to a line ------------------------------------------------------- */
+/* Most cells are short: copy a fixed 32 bytes (a few moves; both buffers
+ * have the room) and keep n of them. */
+#define SHORT_CELL 32
 
-typedef struct line {
-    char buf[2048];     /* column names and two rows' worth of cells fit */
-    size_t len;
-} line;
-
-static void put(line *l, const char *s, size_t n)
+static void put_json_cell(row *r, const char *cell, size_t n)
 {
-    memcpy(l->buf + l->len, s, n);
-    l->len += n;
+    if (n <= SHORT_CELL)
+        memcpy(r->json + r->json_len, cell, SHORT_CELL);
+    else
+        memcpy(r->json + r->json_len, cell, n);
+    r->json_len += n;
 }
 
-static void put_char(line *l, char c)
+static void put_key(row *r, int i)
 {
-    l->buf[l->len++] = c;
+    memcpy(r->json + r->json_len, columns[i].key, KEY_SIZE);
+    r->json_len += columns[i].key_len;
 }
 
-static void put_str(line *l, const char *s)
+/* The cell of column i is the last n bytes of the CSV line: end it there,
+ * and give it to the JSON line, quoted if it is a string. */
+static void end_cell(row *r, int i, size_t n, bool quoted)
 {
-    put(l, s, strlen(s));
+    const char *cell = r->csv + r->csv_len;
+
+    r->csv_len += n;
+    r->csv[r->csv_len++] = ',';
+    put_key(r, i);
+    if (quoted)
+        r->json[r->json_len++] = '"';
+    put_json_cell(r, cell, n);
+    if (quoted)
+        r->json[r->json_len++] = '"';
+    r->json[r->json_len++] = ',';
 }
 
-/* ---- The cells of a connection ----------------------------------------------- */
-
-static void fill(cell *cells, const tp_conn *c)
+/* Absent: empty in CSV, null in JSON. */
+static void absent_cell(row *r, int i)
 {
-    unsigned orig = tp_conn_zeek_orig(c) ? 1 : 0, resp = !orig;
-    int l;
+    r->csv[r->csv_len++] = ',';
+    put_key(r, i);
+    put_json(r, "null,", 5);
+}
 
-#define UINT(i, v)  (cells[i] = (cell){ .k = K_UINT, .present = true, .u = (v) })
-#define TIME(i, v)  (cells[i] = (cell){ .k = K_TIME, .present = true, .ns = (v) })
-#define ADDR(i, v)  (cells[i] = (cell){ .k = K_ADDR, .present = true, .addr = (v) })
-#define NAME(i, v)  (cells[i] = (cell){ .k = K_NAME, .present = true, .name = (v) })
-    UINT(C_ID, c->id);
-    UINT(C_FIRST_FRAME, c->first_frame);
-    UINT(C_LAST_FRAME, c->last_frame);
-    TIME(C_START_TIME, c->first_ns);
-    TIME(C_DURATION, c->last_ns - c->first_ns);
-    ADDR(C_ORIG_ADDR, &c->addr[orig]);
-    UINT(C_ORIG_PORT, c->port[orig]);
-    ADDR(C_RESP_ADDR, &c->addr[resp]);
-    UINT(C_RESP_PORT, c->port[resp]);
-    NAME(C_OPEN, tp_open_name((tp_open_kind)c->open_kind));
-    NAME(C_CLOSE, tp_close_name((tp_close_kind)c->close_kind));
-    NAME(C_CONN_STATE, tp_conn_zeek_state(c));
-    NAME(C_HISTORY, c->zeek.history);
-    for (l = 0; l < TP_LINK_COUNT; l++) {
-        UINT(C_LINK0 + l, c->link[l]);
-        cells[C_LINK0 + l].present = c->link[l] != 0;
-    }
-    TIME(C_HANDSHAKE_TIME, c->handshake_ns);
-    cells[C_HANDSHAKE_TIME].present = c->handshake_ns >= 0;
-    TIME(C_TEARDOWN_TIME, c->teardown_ns);
-    cells[C_TEARDOWN_TIME].present = c->teardown_ns >= 0;
-    UINT(C_ORIG_PACKETS, c->ep[orig].packets);
-    UINT(C_ORIG_BYTES, c->ep[orig].bytes);
-    UINT(C_RESP_PACKETS, c->ep[resp].packets);
-    UINT(C_RESP_BYTES, c->ep[resp].bytes);
-#undef UINT
-#undef TIME
-#undef ADDR
-#undef NAME
+static void uint_cell(row *r, int i, uint64_t v)
+{
+    end_cell(r, i, format_uint(r->csv + r->csv_len, v), false);
+}
+
+static void time_cell(row *r, int i, int64_t ns)
+{
+    end_cell(r, i, format_seconds(r->csv + r->csv_len, ns), false);
+}
+
+static void addr_cell(row *r, int i, const tp_addr *a)
+{
+    end_cell(r, i, format_addr(r->csv + r->csv_len, a), true);
+}
+
+static void name_cell(row *r, int i, const char *name)
+{
+    size_t n = strlen(name);
+
+    if (n > 64)
+        n = 64;     /* names are short; bound what a buffer can take */
+    memcpy(r->csv + r->csv_len, name, n);
+    end_cell(r, i, n, true);
 }
 
 void tpa_summary_csv_header(FILE *out)
@@ -223,73 +222,83 @@ void tpa_summary_csv_header(FILE *out)
     int i;
 
     for (i = 0; i < NCOLUMNS; i++)
-        fprintf(out, "%s%s", i ? "," : "", columns[i]);
+        fprintf(out, "%s%s", i ? "," : "", columns[i].name);
     fputc('\n', out);
 }
 
-static void put_anomalies(line *l, uint16_t anomalies, const char *sep, bool quoted)
+/* The anomalies' names, separated by sep; JSON quotes each. */
+static size_t format_anomalies(char *p, uint16_t anomalies, char sep, bool quoted)
 {
-    bool first = true;
+    size_t n = 0;
     int a;
 
     for (a = 0; a < TP_ANOM_COUNT; a++) {
         if (anomalies & TP_ANOM_BIT(a)) {
-            if (!first)
-                put_str(l, sep);
+            const char *name = tp_anomaly_name((tp_anomaly)a);
+            size_t len = strlen(name);
+
+            if (n)
+                p[n++] = sep;
             if (quoted)
-                put_char(l, '"');
-            put_str(l, tp_anomaly_name((tp_anomaly)a));
+                p[n++] = '"';
+            memcpy(p + n, name, len);
+            n += len;
             if (quoted)
-                put_char(l, '"');
-            first = false;
+                p[n++] = '"';
         }
     }
+    return n;
 }
 
-void tpa_summary_rows(FILE *csv, FILE *jsonl, const tp_conn *conn, uint16_t anomalies)
+void tpa_summary_rows(FILE *csv, FILE *jsonl, const tp_conn *c, uint16_t anomalies)
 {
-    cell cells[NCOLUMNS];
-    texts t;
-    line l;
-    int i;
+    unsigned orig = tp_conn_zeek_orig(c) ? 1 : 0, resp = !orig;
+    row r;
+    int l;
 
-    fill(cells, conn);
-    t.used = 0;
-    for (i = 0; i < C_ANOMALIES; i++)
-        format_cell(&t, i, &cells[i]);
-
-    /* CSV.  No cell can hold a comma, a quote or a line break (names,
-     * numbers, addresses, Zeek's history letters): nothing needs quoting. */
-    l.len = 0;
-    for (i = 0; i < C_ANOMALIES; i++) {
-        if (t.at[i])
-            put(&l, t.at[i], t.len[i]);
-        put_char(&l, ',');
+    /* CSV needs no quoting: no cell can hold a comma, a quote or a line
+     * break (names, numbers, addresses, Zeek's history letters). */
+    r.csv_len = 0;
+    r.json[0] = '{';
+    r.json_len = 1;
+    uint_cell(&r, C_ID, c->id);
+    uint_cell(&r, C_FIRST_FRAME, c->first_frame);
+    uint_cell(&r, C_LAST_FRAME, c->last_frame);
+    time_cell(&r, C_START_TIME, c->first_ns);
+    time_cell(&r, C_DURATION, c->last_ns - c->first_ns);
+    addr_cell(&r, C_ORIG_ADDR, &c->addr[orig]);
+    uint_cell(&r, C_ORIG_PORT, c->port[orig]);
+    addr_cell(&r, C_RESP_ADDR, &c->addr[resp]);
+    uint_cell(&r, C_RESP_PORT, c->port[resp]);
+    name_cell(&r, C_OPEN, tp_open_name((tp_open_kind)c->open_kind));
+    name_cell(&r, C_CLOSE, tp_close_name((tp_close_kind)c->close_kind));
+    name_cell(&r, C_CONN_STATE, tp_conn_zeek_state(c));
+    name_cell(&r, C_HISTORY, c->zeek.history);
+    for (l = 0; l < TP_LINK_COUNT; l++) {
+        if (c->link[l] != 0)
+            uint_cell(&r, C_LINK0 + l, c->link[l]);
+        else
+            absent_cell(&r, C_LINK0 + l);
     }
-    put_anomalies(&l, anomalies, ";", false);
-    put_char(&l, '\n');
-    fwrite(l.buf, 1, l.len, csv);
+    if (c->handshake_ns >= 0)
+        time_cell(&r, C_HANDSHAKE_TIME, c->handshake_ns);
+    else
+        absent_cell(&r, C_HANDSHAKE_TIME);
+    if (c->teardown_ns >= 0)
+        time_cell(&r, C_TEARDOWN_TIME, c->teardown_ns);
+    else
+        absent_cell(&r, C_TEARDOWN_TIME);
+    uint_cell(&r, C_ORIG_PACKETS, c->ep[orig].packets);
+    uint_cell(&r, C_ORIG_BYTES, c->ep[orig].bytes);
+    uint_cell(&r, C_RESP_PACKETS, c->ep[resp].packets);
+    uint_cell(&r, C_RESP_BYTES, c->ep[resp].bytes);
 
-    /* JSON: the same cells, numbers bare, names and addresses quoted. */
-    l.len = 0;
-    put_char(&l, '{');
-    for (i = 0; i < C_ANOMALIES; i++) {
-        put_char(&l, '"');
-        put_str(&l, columns[i]);
-        put(&l, "\":", 2);
-        if (!t.at[i]) {
-            put(&l, "null", 4);
-        } else {
-            if (t.quoted[i])
-                put_char(&l, '"');
-            put(&l, t.at[i], t.len[i]);
-            if (t.quoted[i])
-                put_char(&l, '"');
-        }
-        put_char(&l, ',');
-    }
-    put_str(&l, "\"anomalies\":[");
-    put_anomalies(&l, anomalies, ",", true);
-    put(&l, "]}\n", 3);
-    fwrite(l.buf, 1, l.len, jsonl);
+    r.csv_len += format_anomalies(r.csv + r.csv_len, anomalies, ';', false);
+    r.csv[r.csv_len++] = '\n';
+    fwrite(r.csv, 1, r.csv_len, csv);
+
+    put_json(&r, "\"anomalies\":[", 13);
+    r.json_len += format_anomalies(r.json + r.json_len, anomalies, ',', true);
+    put_json(&r, "]}\n", 3);
+    fwrite(r.json, 1, r.json_len, jsonl);
 }
