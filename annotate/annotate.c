@@ -288,6 +288,7 @@ static tpa_status write_copy(const tpa_job *job, tpa_progress *progress, labelli
     wtap_rec rec;
     Buffer buf;
     tpa_writer *w;
+    tp_label_cursor labels;
     uint64_t frame = 0, batch = 0;
     tpa_status status = TPA_DONE;
 
@@ -304,6 +305,7 @@ static tpa_status write_copy(const tpa_job *job, tpa_progress *progress, labelli
         return TPA_FAILED;
     }
 
+    tp_label_cursor_init(&labels, lab->labels);
     wtap_rec_init(&rec);
     ws_buffer_init(&buf, 2048);
     while (frame < lab->frames && wtap_read(wth, &rec, &buf, &err, &err_info, &offset)) {
@@ -317,7 +319,7 @@ static tpa_status write_copy(const tpa_job *job, tpa_progress *progress, labelli
             break;
         }
         if (rec.rec_type == REC_TYPE_PACKET)
-            label = tp_label_store_get(lab->labels, (uint32_t)frame);
+            label = tp_label_cursor_get(&labels, (uint32_t)frame);
         if (label) {
             const tp_conn *conn = tp_engine_conn(lab->engine, label->conn_id);
             step = label->step;
