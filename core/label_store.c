@@ -186,6 +186,49 @@ const tp_label *tp_label_store_get(tp_label_store *store, uint32_t frame)
     return tp_label_store_lookup(store, frame, &store->scratch) ? &store->scratch : NULL;
 }
 
+void tp_label_cursor_init(tp_label_cursor *cursor, const tp_label_store *store)
+{
+    memset(cursor, 0, sizeof *cursor);
+    cursor->store = store;
+    cursor->group = SIZE_MAX;
+}
+
+const tp_label *tp_label_cursor_get(tp_label_cursor *c, uint32_t frame)
+{
+    const tp_label_store *store = c->store;
+    size_t g = frame >> 6;
+
+    if (frame <= c->last && c->last != 0) {
+        /* Backwards: search, and start over from there next time. */
+        c->group = SIZE_MAX;
+        c->last = 0;
+        return tp_label_store_lookup(store, frame, &c->label) ? &c->label : NULL;
+    }
+    c->last = frame;
+    if (g != c->group) {
+        if (g >= store->ngroups)
+            return NULL;
+        const group *gr = group_at(store, g);
+        c->group = g;
+        c->ahead = gr->present;
+        c->index = gr->before;
+    }
+    uint64_t bit = (uint64_t)1 << (frame & 63);
+    uint64_t skipped = c->ahead & (bit - 1);
+    if (skipped) {      /* frames with labels were not asked for */
+        c->index += (size_t)__builtin_popcountll(skipped);
+        c->ahead &= ~skipped;
+    }
+    if (!(c->ahead & bit))
+        return NULL;
+    c->ahead &= ~bit;
+    size_t i = c->index++;
+    const label_chunk *lc = store->labels[i >> LABEL_CHUNK_SHIFT];
+    unpack(lc->packed[i & (LABEL_CHUNK - 1)], &c->label);
+    c->label.zeek_part = lc->zeek_part[i & (LABEL_CHUNK - 1)];
+    return &c->label;
+}
+
 size_t tp_label_store_count(const tp_label_store *store)
 {
     return store->count;

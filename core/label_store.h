@@ -32,6 +32,25 @@ bool tp_label_store_lookup(const tp_label_store *store, uint32_t frame, tp_label
  * tp_label_store_get() on it (tp_label_store_lookup() has no such limit). */
 const tp_label *tp_label_store_get(tp_label_store *store, uint32_t frame);
 
+/* Reading the labels back in frame order (a batch tool's writing pass):
+ * a cursor follows the store instead of searching it, so that a frame
+ * costs a bit test and an unpack.  Frames must be asked in increasing
+ * order for that; any other order still gets the right answers (through
+ * tp_label_store_lookup()).  The store must not change meanwhile. */
+typedef struct tp_label_cursor {
+    const tp_label_store *store;
+    size_t   group;     /* presence group of the last frame asked; SIZE_MAX: none */
+    uint64_t ahead;     /* its labelled frames above the last frame asked */
+    size_t   index;     /* the label of the lowest frame in `ahead` */
+    uint32_t last;      /* the last frame asked; 0: none */
+    tp_label label;     /* what tp_label_cursor_get() returns */
+} tp_label_cursor;
+
+void tp_label_cursor_init(tp_label_cursor *cursor, const tp_label_store *store);
+
+/* The label stored for `frame`, or NULL; valid until the next call. */
+const tp_label *tp_label_cursor_get(tp_label_cursor *cursor, uint32_t frame);
+
 size_t tp_label_store_count(const tp_label_store *store);
 size_t tp_label_store_memory(const tp_label_store *store);
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up tcpphase on Debian 12: install the build dependencies, build the
-# plugin in ./build, install it where Wireshark will load it, and show it
-# labelling a bundled capture.
+# plugin and tcpphase-annotate in ./build, install them (the plugin where
+# Wireshark will load it), and show the plugin labelling a bundled capture.
 #
 #   bash scripts/setup.sh
 #
@@ -44,8 +44,16 @@ tp_build "$ROOT" "$BUILD" -DTCPPHASE_USER_INSTALL="$USER_INSTALL"
 SO="$BUILD/plugins/4.0/epan/tcpphase.so"
 [ -f "$SO" ] || tp_die "the build did not produce $SO"
 
-tp_log "Installing the plugin"
+tp_log "Installing the plugin and tcpphase-annotate"
 cmake --install "$BUILD"
+# tcpphase-annotate goes to ~/.local/bin (a user) or /usr/local/bin (root).
+if [ "$USER_INSTALL" = ON ]; then BIN_DIR="$HOME/.local/bin"; else BIN_DIR=/usr/local/bin; fi
+if [ -x "$BIN_DIR/tcpphase-annotate" ]; then
+  case ":$PATH:" in
+    *":$BIN_DIR:"*) tp_log "tcpphase-annotate installed in $BIN_DIR (tcpphase-annotate --help)" ;;
+    *) tp_warn "tcpphase-annotate is in $BIN_DIR, which is not on your PATH: add it, or run $BIN_DIR/tcpphase-annotate" ;;
+  esac
+fi
 
 # The "tcpphase" configuration profile: your personal profiles folder, and for
 # root also the global profiles folder (every user sees it there).
