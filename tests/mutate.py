@@ -141,8 +141,8 @@ def swap_direction(linktype, data):
 
 
 class Case:
-    def __init__(self, index, capture, ops, path):
-        self.index, self.capture, self.ops, self.path = index, capture, ops, path
+    def __init__(self, index, kind, capture, ops, path):
+        self.index, self.kind, self.capture, self.ops, self.path = index, kind, capture, ops, path
 
     def describe(self):
         return "case %d: %s, %s" % (self.index, os.path.basename(self.capture), "; ".join(self.ops))
@@ -286,7 +286,7 @@ def make_case(index, seed, captures, tmpdir):
         else:
             done.append("(editcap refused the file: %s)" % e.stderr.strip()[:80])
     os.chmod(path, 0o644)
-    return Case(index, capture, done or ["unchanged"], path)
+    return Case(index, op0, capture, done or ["unchanged"], path)
 
 
 # ---- Running them -----------------------------------------------------------
@@ -327,6 +327,35 @@ def run(cmd, env, timeout):
     if p.returncode < 0 or p.returncode >= 128:
         return "crash (exit %d)" % p.returncode, p.returncode, p.stderr, p.stdout
     return None, p.returncode, p.stderr, p.stdout
+
+
+def find_driver(build):
+    p = os.path.join(build, "tests", "driver", "tcpphase-epan-driver")
+    return p if os.access(p, os.X_OK) else None
+
+
+def driver_env(build):
+    env = dict(os.environ)
+    env.update({k: v for k, v in sanitizer_env(build).items()
+                if k in ("ASAN_OPTIONS", "UBSAN_OPTIONS")})
+    return env
+
+
+def check_batch_in_driver(driver, cases, args):
+    """Failures [(case, verdict, stderr)] of a batch of cases, all opened one
+    after the other in one tcpphase-epan-driver process (libwireshark with
+    the plugin, the same sanitizers); a failing batch is split to find the
+    case that fails alone."""
+    verdict, _, err, _ = run([driver] + [c.path for c in cases], driver_env(args.build),
+                             args.timeout)
+    if not verdict:
+        return []
+    if len(cases) == 1:
+        return [(cases[0], verdict, err)]
+    found = []
+    for c in cases:
+        found += check_batch_in_driver(driver, [c], args)
+    return found or [(cases[0], "the batch failed, no case alone: " + verdict, err)]
 
 
 def labels(stdout):
@@ -388,6 +417,10 @@ def main():
     ap.add_argument("--timeout", type=int, default=120, help="seconds before a run is a hang")
     ap.add_argument("--keep", help="where failing cases are kept")
     ap.add_argument("--progress", type=int, default=0, help="print a line every N cases")
+    ap.add_argument("--engine", choices=["tshark", "driver", "both"], default="both",
+                    help="run each case through tshark (one process per case), "
+                    "tcpphase-epan-driver (many cases per process, much faster), or both")
+    ap.add_argument("--batch", type=int, default=50, help="cases per driver process")
     ap.add_argument("--require-sanitizers", action="store_true",
                     help="fail unless BUILD is a sanitizer build (TCPPHASE_SANITIZE=ON)")
     ap.add_argument("captures", nargs="*")
@@ -401,10 +434,19 @@ def main():
     if not captures:
         raise Failure("no captures")
     keep = args.keep or os.path.join(args.build, "mutate-failures")
-    annotate = find_annotate(args.build)
-    print("mutate: seed %s, %d cases over %d captures, tshark%s, %s"
-          % (args.seed, args.cases, len(captures),
-             " + " + annotate if annotate else " (tcpphase-annotate not built)",
+    annotate = find_annotate(args.build) if "tshark" in args.engine else None
+    driver = find_driver(args.build) if args.engine != "tshark" else None
+    if args.engine != "tshark" and not driver:
+        raise Failure("--engine %s: no tcpphase-epan-driver in %s/tests/driver (is the plugin "
+                      "built?)" % (args.engine, args.build))
+    runners = []
+    if "tshark" in args.engine:
+        runners.append("tshark" + (" + " + annotate if annotate
+                                   else " (tcpphase-annotate not built)"))
+    if driver:
+        runners.append("tcpphase-epan-driver (batches of %d)" % args.batch)
+    print("mutate: seed %s, %d cases over %d captures, %s, %s"
+          % (args.seed, args.cases, len(captures), " and ".join(runners),
              "sanitizers on" if sanitizer_env(args.build) else "NO sanitizers"))
     indexes = [args.only] if args.only is not None else range(args.cases)
     start = time.time()
@@ -413,13 +455,29 @@ def main():
     failed, by_op, exits = [], {}, {}
     try:
         cases = [make_case(i, args.seed, captures, tmpdir) for i in indexes]
+        driver_failures = {}
+        if driver:
+            batches = [cases[i:i + args.batch] for i in range(0, len(cases), args.batch)]
+            with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+                for found in pool.map(lambda b: check_batch_in_driver(driver, b, args), batches):
+                    for case, verdict, err in found:
+                        driver_failures.setdefault(case.index, []).append(
+                            ("tcpphase-epan-driver", verdict, err))
+            print("mutate: tcpphase-epan-driver: %d cases in %.0f s, %d failed"
+                  % (len(cases), time.time() - start, len(driver_failures)), flush=True)
+
+        def check(case):
+            failures, rc = [], "not run"
+            if "tshark" in args.engine:
+                failures, rc = check_case(case, args, annotate, tmpdir)
+            return driver_failures.get(case.index, []) + failures, rc
+
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-            futures = {pool.submit(check_case, c, args, annotate, tmpdir): c for c in cases}
+            futures = {pool.submit(check, c): c for c in cases}
             for fut in concurrent.futures.as_completed(futures):
                 case = futures[fut]
                 failures, rc = fut.result()
-                op = case.ops[0].split()[0]
-                by_op[op] = by_op.get(op, 0) + 1
+                by_op[case.kind] = by_op.get(case.kind, 0) + 1
                 exits[rc] = exits.get(rc, 0) + 1
                 if failures:
                     os.makedirs(keep, exist_ok=True)
