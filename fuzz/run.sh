@@ -68,8 +68,9 @@ status=0
 
 # The last lines say how it went; the whole log stays in $log.
 grep -E '^(#[0-9]+ +DONE|stat::|Done [0-9]+ runs|INFO: Seed:)' "$log" || true
-grep -hE '^stat::number_of_executed_units' "$log" "$build"/fuzz/fuzz-*.log 2>/dev/null \
-  | awk '{n += $2} END {if (n) print "executions in all: " n}'
+# With -jobs, each worker's log (fuzz-N.log, in the working folder) counts too.
+cat "$log" fuzz-*.log 2>/dev/null | grep -E '^stat::number_of_executed_units' \
+  | awk '{n += $2} END {if (n) print "executions in all: " n}' || true
 if [ "$status" -ne 0 ]; then
   echo "FUZZING FOUND A FAILURE (exit $status). The report:"
   grep -E -B2 -A30 'ERROR: |invariant violated|runtime error|deadly signal' "$log" | head -80 || tail -40 "$log"
