@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Generate the HOSTILE regression captures of test-captures/ (hostile-*.pcap).
 
-Each one is a case that the fuzzer or the mutation campaign (README,
-"Hostile input") found to break an invariant, rebuilt as a capture so that
-its golden file and test keep it fixed.  Same conventions as
+Each one is an input that breaks one of the core's invariants checked by
+the fuzz target or the mutation campaign (README, "Hostile input"),
+rebuilt as a capture so that its golden file and test keep it fixed.  Same conventions as
 make_crafted.py: fixed time stamps, documentation addresses, constant ISNs,
 so a rerun rewrites identical bytes.
 
