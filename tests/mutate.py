@@ -55,6 +55,7 @@ SANITIZER_RE = re.compile(r"AddressSanitizer|LeakSanitizer|UndefinedBehaviorSani
 SANITIZER_EXIT = 86
 LABEL_FIELDS = ["frame.number", "tcpphase.conn.id", "tcpphase.step", "tcpphase.phase",
                 "tcpphase.state.sender", "tcpphase.state.receiver"]
+DRIVER_HOME = []
 OPERATORS = ["editcap", "flip", "truncate", "cut", "shuffle", "duplicate", "swap", "splice"]
 
 # ---- Classic pcap ----------------------------------------------------------
@@ -335,7 +336,8 @@ def find_driver(build):
 
 
 def driver_env(build):
-    env = dict(os.environ)
+    # HOME: an empty folder made by main(), so no personal preferences apply.
+    env = dict(os.environ, HOME=DRIVER_HOME[0]) if DRIVER_HOME else dict(os.environ)
     env.update({k: v for k, v in sanitizer_env(build).items()
                 if k in ("ASAN_OPTIONS", "UBSAN_OPTIONS")})
     return env
@@ -452,6 +454,7 @@ def main():
     start = time.time()
     tmpdir = tempfile.mkdtemp(prefix="tcpphase-mutate-")
     os.chmod(tmpdir, 0o755)     # tshark may run as nobody
+    DRIVER_HOME.append(tempfile.mkdtemp(prefix="home-", dir=tmpdir))
     failed, by_op, exits = [], {}, {}
     try:
         cases = [make_case(i, args.seed, captures, tmpdir) for i in indexes]

@@ -18,6 +18,7 @@ restart at 1, and nothing of the previous capture leaks into the next.
 import os
 import subprocess
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import tplib  # noqa: E402
@@ -45,8 +46,11 @@ def main():
     if not caps:
         raise Failure("no captures")
     order = caps + caps[::-1]
-    p = subprocess.run([driver] + order, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       universal_newlines=True, errors="replace", timeout=500)
+    # An empty HOME: no personal preferences or profile can change a label.
+    with tempfile.TemporaryDirectory(prefix="tcpphase-driver-home-") as home:
+        env = dict(os.environ, HOME=home)
+        p = subprocess.run([driver] + order, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           universal_newlines=True, errors="replace", timeout=500, env=env)
     if p.returncode != 0:
         raise Failure("%s failed (exit %d):\n%s" % (driver, p.returncode, tplib.indent(p.stderr)))
     got = {}
