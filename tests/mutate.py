@@ -436,13 +436,13 @@ def main():
     if not captures:
         raise Failure("no captures")
     keep = args.keep or os.path.join(args.build, "mutate-failures")
-    annotate = find_annotate(args.build) if "tshark" in args.engine else None
+    annotate = find_annotate(args.build) if args.engine in ("tshark", "both") else None
     driver = find_driver(args.build) if args.engine != "tshark" else None
     if args.engine != "tshark" and not driver:
         raise Failure("--engine %s: no tcpphase-epan-driver in %s/tests/driver (is the plugin "
                       "built?)" % (args.engine, args.build))
     runners = []
-    if "tshark" in args.engine:
+    if args.engine in ("tshark", "both"):
         runners.append("tshark" + (" + " + annotate if annotate
                                    else " (tcpphase-annotate not built)"))
     if driver:
@@ -471,7 +471,7 @@ def main():
 
         def check(case):
             failures, rc = [], "not run"
-            if "tshark" in args.engine:
+            if args.engine in ("tshark", "both"):
                 failures, rc = check_case(case, args, annotate, tmpdir)
             return driver_failures.get(case.index, []) + failures, rc
 
