@@ -348,8 +348,10 @@ def check_batch_in_driver(driver, cases, args):
     after the other in one tcpphase-epan-driver process (libwireshark with
     the plugin, the same sanitizers); a failing batch is split to find the
     case that fails alone."""
+    # --timeout is per case: a batch may take that long for each of its cases
+    # before it counts as a hang (then its cases run alone, each with --timeout).
     verdict, _, err, _ = run([driver] + [c.path for c in cases], driver_env(args.build),
-                             args.timeout)
+                             args.timeout * len(cases))
     if not verdict:
         return []
     if len(cases) == 1:
@@ -462,10 +464,19 @@ def main():
         if driver:
             batches = [cases[i:i + args.batch] for i in range(0, len(cases), args.batch)]
             with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-                for found in pool.map(lambda b: check_batch_in_driver(driver, b, args), batches):
+                done_cases = 0
+                futures = [pool.submit(check_batch_in_driver, driver, b, args) for b in batches]
+                for fut in concurrent.futures.as_completed(futures):
+                    found = fut.result()
+                    done_cases += args.batch
                     for case, verdict, err in found:
                         driver_failures.setdefault(case.index, []).append(
                             ("tcpphase-epan-driver", verdict, err))
+                    if args.progress:
+                        print("mutate: tcpphase-epan-driver: %d batches of %d done, %d cases "
+                              "failed so far, %.0f s" % (done_cases // args.batch, args.batch,
+                                                         len(driver_failures), time.time() - start),
+                              flush=True)
             print("mutate: tcpphase-epan-driver: %d cases in %.0f s, %d failed"
                   % (len(cases), time.time() - start, len(driver_failures)), flush=True)
 
