@@ -247,7 +247,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         CHECK(tp_engine_conn(eng, c->id) == c, frame, "tp_engine_conn disagrees with feed");
         CHECK(label.step < TP_STEP_COUNT && label.phase < TP_PHASE_COUNT &&
               label.role < TP_ROLE_COUNT && label.sender_state < TP_STATE_COUNT &&
-              label.receiver_state < TP_STATE_COUNT && label.reserved == 0 &&
+              label.receiver_state < TP_STATE_COUNT &&
               label.anomalies < (1u << TP_ANOM_COUNT), frame, "label value out of range");
         CHECK(c->last_frame == frame, frame, "connection does not record its last frame");
 
