@@ -419,7 +419,10 @@ static tp_step classify_rst(view *v)
      * passive side goes back to LISTEN and the attempt goes on. */
     if ((R->flags & TP_EP_BAD_SYN_ACK) && S->state == TP_STATE_SYN_SENT &&
         v->seg->seq == R->last_ack) {
-        R->state = TP_STATE_LISTEN;
+        /* Only SYN-RECEIVED goes back to LISTEN; a passive side that went
+         * on to a synchronized state (it sent an ACK after its bad SYN-ACK)
+         * is closed by the RST (section 3.10.7.4). */
+        R->state = R->state == TP_STATE_SYN_RECEIVED ? TP_STATE_LISTEN : TP_STATE_CLOSED;
         R->flags &= (uint16_t)~(TP_EP_BAD_SYN_ACK | TP_EP_SENT_SYN_ACK);
         return TP_STEP_RST_HANDSHAKE;
     }

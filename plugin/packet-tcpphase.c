@@ -86,6 +86,16 @@ static tp_engine *engine;
 static tp_label_store *labels;
 static guint32 last_fed;        /* highest frame fed to the engine */
 
+/* The label of frame last_fed is kept out of the store until a higher frame
+ * comes: on the first pass a frame number can be handed out twice.  tshark
+ * -2 -R and the GUI's read filter drop a frame that fails the filter after
+ * dissecting it and give its number to the next frame, so the engine must
+ * take that next frame as new (the dropped one was still traffic on the
+ * wire) and its label must replace the dropped one's. */
+static tp_label last_label;
+static tp_segment last_segment; /* what frame last_fed was fed */
+static gboolean last_valid;
+
 /* The segment the hook read, for the post-dissector of the same frame.
  * Dissection is single-threaded and a frame's post-dissectors run right
  * after its dissectors, so one slot, tagged with its frame number, is
@@ -106,6 +116,7 @@ tcpphase_cleanup(void)
         labels = NULL;
     }
     last_fed = 0;
+    last_valid = FALSE;
     pending_frame = 0;
 }
 
@@ -380,6 +391,16 @@ show_label(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
 
 /* ---- The post-dissector ------------------------------------------------------ */
 
+static gboolean
+same_segment(const tp_segment *a, const tp_segment *b)
+{
+    return a->time_ns == b->time_ns && a->seq == b->seq && a->ack == b->ack
+        && a->payload_len == b->payload_len && a->window == b->window
+        && a->flags == b->flags && a->sport == b->sport && a->dport == b->dport
+        && memcmp(&a->src, &b->src, sizeof a->src) == 0
+        && memcmp(&a->dst, &b->dst, sizeof a->dst) == 0;
+}
+
 static int
 dissect_tcpphase(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
@@ -400,25 +421,38 @@ dissect_tcpphase(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data
 
         if (pending_frame != pinfo->num)
             return 0;                   /* not a TCP segment we could read */
-        /* Fed already if something dissects an unvisited frame twice (the
-         * store only takes increasing frames; no search for new ones). */
-        label = pinfo->num <= last_fed ? tp_label_store_get(labels, pinfo->num) : NULL;
-        if (label) {
-            conn = tp_engine_conn(engine, label->conn_id);
+        pending_frame = 0;              /* used: the next dissection reads afresh */
+        if (pinfo->num < last_fed) {
+            /* An older unvisited frame dissected again: fed already. */
+            label = tp_label_store_get(labels, pinfo->num);
+            if (!label)
+                return 0;
+        } else if (pinfo->num == last_fed && last_valid && same_segment(seg, &last_segment)) {
+            label = &last_label;        /* the same frame again */
         } else {
+            /* A new frame, or a new one under the number of a frame a read
+             * filter dropped (see last_label). */
+            if (pinfo->num != last_fed && last_valid) {
+                /* If the store is out of memory, that frame was shown on the
+                 * first pass; it just won't be on later passes. */
+                tp_label_store_put(labels, last_fed, &last_label);
+            }
+            last_fed = pinfo->num;
+            last_valid = FALSE;
             conn = tp_engine_feed(engine, seg, &fresh);
             if (!conn)
                 return 0;
-            /* If the store is out of memory, this frame is still shown now;
-             * it just won't be on later passes. */
-            tp_label_store_put(labels, pinfo->num, &fresh);
-            last_fed = pinfo->num;
-            label = &fresh;
+            last_label = fresh;
+            last_segment = *seg;
+            last_valid = TRUE;
+            label = &last_label;
         }
+        conn = tp_engine_conn(engine, label->conn_id);
     } else {
         if (!proto_is_protocol_enabled(tcpphase_protocol))
             return 0;
-        label = tp_label_store_get(labels, pinfo->num);
+        label = pinfo->num == last_fed && last_valid ? &last_label
+                                                     : tp_label_store_get(labels, pinfo->num);
         if (!label)
             return 0;
         conn = tp_engine_conn(engine, label->conn_id);

@@ -22,6 +22,12 @@ TCPPHASE_APT_PACKAGES=(
   imagemagick
   tesseract-ocr
   xdotool
+  # Hostile input (README): the ASan/UBSan build uses gcc's runtimes, the
+  # core's fuzz target clang's libFuzzer.
+  libasan8
+  libubsan1
+  clang
+  libclang-rt-14-dev
 )
 
 tp_log()  { printf '==> %s\n' "$*" >&2; }

@@ -34,6 +34,8 @@
 #   TCPPHASE_BUILD   build folder (default: build, relative to the repo root)
 #   TCPPHASE_PLUGIN  the built plugin (default: $TCPPHASE_BUILD/plugins/4.0/epan/tcpphase.so)
 #   TSHARK           the tshark to run (default: tshark from PATH)
+# A sanitizer build leaves $TCPPHASE_BUILD/sanitizer.env (LD_PRELOAD of the
+# ASan runtime, ASAN_OPTIONS, UBSAN_OPTIONS); its lines join the environment.
 # SPDX-License-Identifier: GPL-2.0-or-later
 set -euo pipefail
 
@@ -119,6 +121,14 @@ run_env=(
   LANG=C.UTF-8
   TZ=UTC
 )
+# A sanitizer build (cmake -DTCPPHASE_SANITIZE=ON) writes the environment
+# tshark needs to load its plugin: the ASan runtime preloaded, and options.
+if [ -f "$BUILD/sanitizer.env" ]; then
+  while IFS= read -r line; do
+    case "$line" in ''|'#'*) continue ;; esac
+    run_env+=("$line")
+  done <"$BUILD/sanitizer.env"
+fi
 
 # Check once per plugin copy that tshark really loads it.
 if [ ! -f "$STAMP" ]; then
