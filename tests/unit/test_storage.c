@@ -11,19 +11,7 @@
 #include "conn_table.h"
 #include "label_store.h"
 
-static int passed, failed;
-
-#define CHECK(cond, ...)                                                        \
-    do {                                                                        \
-        if (cond) {                                                             \
-            passed++;                                                           \
-        } else {                                                                \
-            failed++;                                                           \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);                        \
-            printf(__VA_ARGS__);                                                \
-            printf("\n");                                                       \
-        }                                                                       \
-    } while (0)
+#include "check.h"
 
 static uint64_t rng = 88172645463325252ull;
 
@@ -216,6 +204,5 @@ int main(void)
     table_round(true, 0);
     table_round(true, 1);
     test_flood_memory();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return check_summary();
 }
