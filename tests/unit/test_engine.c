@@ -14,9 +14,7 @@
 #include <string.h>
 
 #include "check.h"
-
-/* Directions: A sends to B, B sends to A, X is a self-connect. */
-enum dir { A, B, X };
+#include "segment.h"
 
 typedef struct seg {
     enum dir    dir;
@@ -34,47 +32,9 @@ typedef struct scenario {
     size_t      nsegs;
 } scenario;
 
-static uint8_t parse_flags(const char *f)
-{
-    uint8_t v = 0;
-    for (; *f; f++) {
-        switch (*f) {
-        case 'S': v |= TP_SYN; break;
-        case 'A': v |= TP_ACK; break;
-        case 'F': v |= TP_FIN; break;
-        case 'R': v |= TP_RST; break;
-        case 'P': v |= TP_PSH; break;
-        default: break;
-        }
-    }
-    return v;
-}
-
 static void make_segment(tp_segment *out, const seg *s, uint32_t frame, int v6, uint16_t bport)
 {
-    memset(out, 0, sizeof(*out));
-    tp_addr a = { .family = 4, .bytes = { 192, 0, 2, 1 } };
-    tp_addr b = { .family = 4, .bytes = { 198, 51, 100, 7 } };
-    if (v6) {
-        memset(&a, 0, sizeof(a));
-        memset(&b, 0, sizeof(b));
-        a.family = b.family = 6;
-        a.bytes[0] = b.bytes[0] = 0x20; a.bytes[1] = b.bytes[1] = 0x01;
-        a.bytes[15] = 1; b.bytes[15] = 2;
-    }
-    uint16_t aport = 40000;
-    switch (s->dir) {
-    case A: out->src = a; out->sport = aport; out->dst = b; out->dport = bport; break;
-    case B: out->src = b; out->sport = bport; out->dst = a; out->dport = aport; break;
-    case X: out->src = a; out->sport = aport; out->dst = a; out->dport = aport; break;
-    }
-    out->frame = frame;
-    out->time_ns = (int64_t)(s->t * 1e9) + 1700000000LL * 1000000000LL;
-    out->flags = parse_flags(s->flags);
-    out->seq = s->seq;
-    out->ack = s->ack;
-    out->payload_len = s->len;
-    out->window = 512;
+    fill_segment(out, s->dir, s->flags, s->seq, s->ack, s->len, s->t, frame, v6, bport);
 }
 
 static void anomaly_list(uint16_t bits, char *buf, size_t n)

@@ -14,8 +14,7 @@
 #include <string.h>
 
 #include "check.h"
-
-enum dir { A, B, X };   /* A to B, B to A, a self-connect */
+#include "segment.h"
 
 typedef struct seg {
     enum dir    dir;
@@ -25,33 +24,9 @@ typedef struct seg {
     const char *state, *history;   /* Zeek's verdict for this frame's connection */
 } seg;
 
-static uint8_t parse_flags(const char *f)
-{
-    uint8_t v = 0;
-    for (; *f; f++)
-        v |= *f == 'S' ? TP_SYN : *f == 'A' ? TP_ACK : *f == 'F' ? TP_FIN :
-             *f == 'R' ? TP_RST : *f == 'P' ? TP_PSH : 0;
-    return v;
-}
-
 static void make_segment(tp_segment *out, const seg *s, uint32_t frame, uint16_t bport)
 {
-    memset(out, 0, sizeof(*out));
-    tp_addr a = { .family = 4, .bytes = { 192, 0, 2, 1 } };
-    tp_addr b = { .family = 4, .bytes = { 198, 51, 100, 7 } };
-    uint16_t aport = 40000;
-    switch (s->dir) {
-    case A: out->src = a; out->sport = aport; out->dst = b; out->dport = bport; break;
-    case B: out->src = b; out->sport = bport; out->dst = a; out->dport = aport; break;
-    case X: out->src = a; out->sport = aport; out->dst = a; out->dport = aport; break;
-    }
-    out->frame = frame;
-    out->time_ns = (int64_t)(s->t * 1e9) + 1700000000LL * 1000000000LL;
-    out->flags = parse_flags(s->flags);
-    out->seq = s->seq;
-    out->ack = s->ack;
-    out->payload_len = s->len;
-    out->window = 512;
+    fill_segment(out, s->dir, s->flags, s->seq, s->ack, s->len, s->t, frame, 0, bport);
 }
 
 /* Feeds the segments, then checks every frame's final Zeek verdict. */
