@@ -19,14 +19,17 @@ What it does:
      through setpriv, as scripts/tshark-as-user.sh does;
   3. runs each group of commands in rounds, every round all of the group's
      commands in a rotated order, so that drift of the machine falls on all
-     alike; --pairs rounds (5), more (up to --max-pairs, default 5 so that
+     alike; --pairs rounds (5; 3 for -2, 2 for the adversarial captures,
+     whose point is memory), more (up to --max-pairs, default 5 so that
      the whole run stays within ten minutes) while the noise leaves the
      overhead's median uncertain by more than 1 point and the time budget
      allows; the report says how many rounds the noise seen would need;
-  4. takes Max RSS of every run (/usr/bin/time -v) and the median wall time;
+  4. takes Max RSS and user + system CPU time of every run (/usr/bin/time)
+     and the median wall time;
   5. runs bench/corebench (the core alone) for time per packet per block
      and bytes per connection and per frame on the adversarial captures;
-  6. prints a table and writes it to --out (the README quotes it).
+  6. prints the targets met and missed and the tables, and writes them to
+     --out (the README quotes them).
 """
 
 import argparse
@@ -50,6 +53,7 @@ TARGET_Y = 3.0          # % wall, -Y tcp
 TARGET_FIELDS = 2.0     # % wall, -T fields and -V
 BYTES_PER_FRAME = 16
 BYTES_PER_CONN = 128
+FLAT = 1.3               # later time per packet / earlier, still "flat"
 
 
 def log(msg):
@@ -157,14 +161,14 @@ class Run:
 
     def __init__(self, name, plugins, args):
         self.name, self.plugins, self.args = name, plugins, args
-        self.walls, self.rss = [], []
+        self.walls, self.cpus, self.rss = [], [], []
 
 
 def run_once(setup, run):
     with tempfile.NamedTemporaryFile(dir=setup.work, suffix=".time", delete=False) as tf:
         tfile = tf.name
     os.chmod(tfile, 0o666)
-    cmd = ["/usr/bin/time", "-f", "%M", "-o", tfile] + setup.as_runner(
+    cmd = ["/usr/bin/time", "-f", "%U %S %M", "-o", tfile] + setup.as_runner(
         setup.env(run.plugins) + [setup.tshark] + run.args)
     t0 = time.monotonic()
     p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
@@ -175,9 +179,12 @@ def run_once(setup, run):
     os.unlink(tfile)
     if p.returncode != 0:
         die(f"{run.name}: tshark {' '.join(run.args)} failed ({p.returncode}): {p.stderr[-500:]}")
-    m = re.search(r"(\d+)\s*$", text)
+    m = re.search(r"([\d.]+) ([\d.]+) (\d+)\s*$", text)
+    if not m:
+        die(f"{run.name}: /usr/bin/time wrote {text!r}")
     run.walls.append(wall)
-    run.rss.append(int(m.group(1)) * 1024 if m else 0)
+    run.cpus.append(float(m.group(1)) + float(m.group(2)))
+    run.rss.append(int(m.group(3)) * 1024)
 
 
 def noise_pairs(ratios):
@@ -264,35 +271,40 @@ def main():
     def size(full, quick):
         return quick if q else max(1000, int(full * args.scale))
 
-    n_mix = size(500000, 20000)
-    n_big = size(1000000, 50000)
-    n_small = size(100000, 10000)
+    # Sizes chosen so that the whole run stays within ten minutes on two
+    # cores: tshark needs about 28 us per packet of this mix with -Y tcp,
+    # 54 with -T fields, 82 with -V.  The overhead targets need five rounds
+    # on the mix; memory needs the full-size adversarial captures but not
+    # many rounds (Max RSS hardly varies); flatness compares the SYN flood
+    # at 100k and 1M packets in tshark and the core's cost per 100k block.
+    n_mix = size(200000, 20000)
     n_v = size(20000, 2000)
     n_flood = size(1000000, 20000)
+    n_flood_small = size(100000, 2000)
     n_reuse = size(100000, 2000)
+    n_big = size(1000000, 50000)
     n_long = size(10000000, 100000)
     mix = setup.capture("mix", "mix", n_mix)
-    big = setup.capture("mix-big", "mix", n_big)
-    small = setup.capture("mix-small", "mix", n_small)
     vcap = setup.capture("mix-v", "mix", n_v)
     flood = setup.capture("synflood", "synflood", n_flood)
+    flood_small = setup.capture("synflood-small", "synflood", n_flood_small)
+    flood_tiny = setup.capture("synflood-tiny", "synflood", 100)
     reuse = setup.capture("reuse", "reuse", n_reuse)
+    big = setup.capture("mix-big", "mix", n_big)
     longc = setup.capture("long", "long", n_long, ["-t"])
 
     log("bench: the core alone (corebench)")
     core = {name: corebench(setup, path) for name, path in
             (("mix", big), ("synflood", flood), ("reuse", reuse), ("long", longc))}
-    counts = {name: corebench(setup, path) for name, path in
-              (("mix", mix), ("mix-small", small))}
-    counts["mix-big"] = core["mix"]
-    counts["synflood"] = core["synflood"]
-    counts["reuse"] = core["reuse"]
+    counts = {"mix": corebench(setup, mix), "synflood-small": corebench(setup, flood_small),
+              "synflood": core["synflood"], "reuse": core["reuse"]}
 
     lua = ["-X", "lua_script:" + setup.lua]
     y = ["-n", "-r", mix, "-Y", "tcp"]
     fields = ["-n", "-r", mix, "-T", "fields", "-e", "frame.number", "-e", "tcp.flags"]
     groups = {}
-    sizes = {"mix": n_mix, "big": n_big, "small": n_small}
+    sizes = {"mix": n_mix, "v": n_v, "synflood": n_flood, "synflood-small": n_flood_small,
+             "reuse": n_reuse}
 
     def write(final):
         text = report(setup, args, groups, core, counts, time.monotonic() - start, sizes, final)
@@ -316,25 +328,25 @@ def main():
     ])
     group("fields", f"-T fields, mix ({n_mix} packets)", [
         Run("no tcpphase: -e frame.number -e tcp.flags", "none", fields),
-        Run("tcpphase: same fields", "tcpphase", fields),
         Run("tcpphase: same + -e tcpphase.step", "tcpphase", fields + ["-e", "tcpphase.step"]),
     ])
     group("v", f"-V, mix ({n_v} packets)", [
         Run("no tcpphase", "none", ["-n", "-r", vcap, "-V"]),
         Run("tcpphase", "tcpphase", ["-n", "-r", vcap, "-V"]),
     ])
+    # No target for -2, and memory and flatness need few rounds: fewer.
+    rmin_other = min(args.pairs, 3)
     group("2", f"-2 -Y tcp, mix ({n_mix} packets)", [
         Run("no tcpphase", "none", ["-2"] + y),
         Run("tcpphase", "tcpphase", ["-2"] + y),
-    ])
-    rmin_adv = min(args.pairs, 3)
-    # The adversarial captures and the two sizes for time per packet: each
-    # the same pair, without and with tcpphase, in fewer rounds.
+    ], rmin_other, rmin_other)
+    rmin_adv = min(args.pairs, 2)
     for key, title, capture in (
+            ("startup", "-Y tcp, SYN flood (100 SYNs), for tshark's start-up", flood_tiny),
             ("synflood", f"-Y tcp, SYN flood ({n_flood} SYNs)", flood),
-            ("reuse", f"-Y tcp, one tuple reused {n_reuse} times", reuse),
-            ("small", f"-Y tcp, mix ({n_small} packets), for time per packet", small),
-            ("big", f"-Y tcp, mix ({n_big} packets), for time per packet", big)):
+            ("synflood-small", f"-Y tcp, SYN flood ({n_flood_small} SYNs), for time per packet",
+             flood_small),
+            ("reuse", f"-Y tcp, one tuple reused {n_reuse} times", reuse)):
         args_y = ["-n", "-r", capture, "-Y", "tcp"]
         group(key, title, [Run("no tcpphase", "none", args_y),
                            Run("tcpphase", "tcpphase", args_y)], rmin_adv, rmin_adv)
@@ -345,6 +357,99 @@ def main():
 
 
 # ---- The report -----------------------------------------------------------------
+
+MEMORY_GROUPS = ("mix", "synflood", "reuse")
+
+
+def overhead(groups, key, index=1):
+    """Median per-round ratio of run `index` to the group's first run, - 1."""
+    if key not in groups:
+        return None
+    runs = groups[key][1]
+    return med([w / b for w, b in zip(runs[index].walls, runs[0].walls)]) - 1
+
+
+def memory(groups, counts, key):
+    """(RSS above no-plugin, budget, counts) for a capture, or None."""
+    g = "y" if key == "mix" else key
+    if g not in groups or key not in counts:
+        return None
+    rs = groups[g][1]
+    c = counts[key]
+    return (med(rs[1].rss) - med(rs[0].rss),
+            BYTES_PER_FRAME * c["tcp"] + BYTES_PER_CONN * c["conns"], c)
+
+
+def targets(groups, core, counts, sizes):
+    """Issue 5's targets against this run's figures, one row each."""
+    L = ["## Targets", "",
+         "| target | measured | met? |", "| --- | ---: | --- |"]
+
+    def row(what, measured, met):
+        verdict = {True: "yes", False: "**no**"}.get(met, met)
+        L.append(f"| {what} | {measured} | {verdict} |")
+
+    def judged(key, limit):
+        """Met or missed only where the rounds run resolve the median to
+        ±1 point; otherwise say which side the median fell and that the
+        noise leaves it open."""
+        runs, n = groups[key][1], groups[key][2]
+        ratios = [w / b for w, b in zip(runs[1].walls, runs[0].walls)]
+        o = (med(ratios) - 1) * 100
+        need = noise_pairs(ratios) or 0
+        text = f"{o:+.1f}% ({n} rounds; ±1 point needs {need})"
+        if n >= need:
+            return text, o <= limit
+        side = "met" if o <= limit else "missed"
+        return text, f"median says {side}; too noisy to be sure"
+
+    for key, what, limit in (("y", "`-Y tcp` wall overhead ≤ +3%", TARGET_Y),
+                             ("fields", "`-T fields … -e tcpphase.step` wall overhead ≤ +2%",
+                              TARGET_FIELDS),
+                             ("v", "`-V` wall overhead ≤ +2%", TARGET_FIELDS)):
+        if key in groups:
+            row(what, *judged(key, limit))
+    tp = overhead(groups, "y")
+    if tp is not None:
+        for index, name in ((3, "Lua post-dissector"), (4, "primed C post-dissector")):
+            o = overhead(groups, "y", index)
+            what = f"{name}'s overhead ≥ 10× tcpphase's (`-Y tcp`)"
+            if tp > 0.001:
+                row(what, f"{o / tp:.1f}× ({o * 100:+.1f}% / {tp * 100:+.1f}%)", o / tp >= 10)
+            else:
+                row(what, f"{o * 100:+.1f}% against tcpphase's {tp * 100:+.1f}%",
+                    "tcpphase's overhead is below the noise: no ratio")
+    for key in MEMORY_GROUPS:
+        m = memory(groups, counts, key)
+        if m:
+            d, budget, _ = m
+            row(f"memory, {key}: ≤ {BYTES_PER_FRAME} B/frame + {BYTES_PER_CONN} B/connection",
+                f"{d / 2**20:+.1f} MiB of {budget / 2**20:.1f} MiB", d <= budget)
+    if all(g in groups for g in ("startup", "synflood-small", "synflood")):
+        # tshark's start-up (about a third of a second) would weigh on the
+        # small capture's time per packet: it is taken out.
+        t0 = med(groups["startup"][1][1].walls)
+        t1 = med(groups["synflood-small"][1][1].walls)
+        t2 = med(groups["synflood"][1][1].walls)
+        n1, n2 = sizes["synflood-small"], sizes["synflood"]
+        first, rest = (t1 - t0) / n1, (t2 - t1) / (n2 - n1)
+        row(f"flat time per packet, tshark with tcpphase, SYN flood: the first {n1} packets "
+            f"→ the next {n2 - n1} (start-up taken out)",
+            f"{first * 1e6:.2f} → {rest * 1e6:.2f} µs"
+            + (f" ({rest / first:.2f}×)" if first > 0 else ""),
+            rest / first <= FLAT if first > 0 and rest > 0 else
+            "start-up varies more than the small capture takes: too noisy")
+    for name, c in core.items():
+        b = c["blocks"]
+        if len(b) >= 2:
+            row(f"flat time per packet, the core alone, {name} (first → last 100k block)",
+                f"{b[0]:.0f} → {b[-1]:.0f} ns ({b[-1] / b[0]:.2f}×)", b[-1] / b[0] <= FLAT)
+    L.append("")
+    L.append(f"\"Flat\" here: the later per-packet time at most {FLAT}× the earlier one; a "
+             "quadratic path would give 10× over a tenfold size.")
+    L.append("")
+    return L
+
 
 def report(setup, args, groups, core, counts, elapsed, sizes, final):
     L = []
@@ -368,7 +473,9 @@ def report(setup, args, groups, core, counts, elapsed, sizes, final):
     L.append("Wall time: median of the rounds; each round runs every command of its group once, "
              "in a rotated order. Overhead: the median of the per-round ratios to the first "
              "command of the group. \"Rounds needed\": rounds for that median to be known to "
-             "±1 point given the noise seen (1.25·sd/√n). Peak memory: Max RSS (median).")
+             "±1 point given the noise seen (1.25·sd/√n). CPU overhead: the same median for "
+             "user + system CPU time, which a busy virtual machine disturbs less than wall time. "
+             "Peak memory: Max RSS (median).")
     if args.note:
         L.append("")
         L.append("Note: " + args.note)
@@ -379,14 +486,16 @@ def report(setup, args, groups, core, counts, elapsed, sizes, final):
     L.append("")
     L.append(f"Command: `python3 bench/bench.py{' --scale ' + str(args.scale) if args.scale != 1.0 else ''}`.")
     L.append("")
+    L.extend(targets(groups, core, counts, sizes))
     for title, runs, n in groups.values():
         base = runs[0]
         L.append(f"## {title}: {n} rounds")
         L.append("")
-        L.append("| command | wall (median) | overhead | min…max per round | rounds needed | Max RSS | RSS above first |")
-        L.append("| --- | ---: | ---: | --- | ---: | ---: | ---: |")
+        L.append("| command | wall (median) | overhead | min…max per round | rounds needed | CPU overhead | Max RSS | RSS above first |")
+        L.append("| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: |")
         for r in runs:
             ratios = [w / b for w, b in zip(r.walls, base.walls)]
+            cpu = med([c / b for c, b in zip(r.cpus, base.cpus)]) if min(base.cpus) > 0 else 1
             mr = med(ratios)
             need = noise_pairs(ratios) if r is not base else None
             rss = med(r.rss)
@@ -395,7 +504,9 @@ def report(setup, args, groups, core, counts, elapsed, sizes, final):
                 + ("—" if r is base else f"{(mr - 1) * 100:+.1f}%")
                 + " | " + ("—" if r is base else
                            f"{(min(ratios) - 1) * 100:+.1f}%…{(max(ratios) - 1) * 100:+.1f}%")
-                + f" | {need if need is not None else '—'} | {rss / 2**20:.0f} MiB | "
+                + f" | {need if need is not None else '—'} | "
+                + ("—" if r is base else f"{(cpu - 1) * 100:+.1f}%")
+                + f" | {rss / 2**20:.0f} MiB | "
                 + ("—" if r is base else f"{(rss - med(base.rss)) / 2**20:+.1f} MiB")
                 + " |")
         L.append("")
@@ -427,31 +538,13 @@ def report(setup, args, groups, core, counts, elapsed, sizes, final):
     L.append("")
     L.append("| capture | TCP frames | connections | RSS above no-plugin | budget | per frame if all per frame | per connection if all per connection |")
     L.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for key, g in (("mix", "y"), ("synflood", "synflood"), ("reuse", "reuse"),
-                   ("mix-big", "big")):
-        if g not in groups:
+    for key in MEMORY_GROUPS:
+        m = memory(groups, counts, key)
+        if not m:
             continue
-        rs = groups[g][1]
-        d = med(rs[1].rss) - med(rs[0].rss)
-        c = counts[key]
-        budget = BYTES_PER_FRAME * c["tcp"] + BYTES_PER_CONN * c["conns"]
+        d, budget, c = m
         L.append(f"| {key} | {c['tcp']} | {c['conns']} | {d / 2**20:+.1f} MiB | "
                  f"{budget / 2**20:.1f} MiB | {d / c['tcp']:.1f} B | {d / c['conns']:.0f} B |")
-    if "small" in groups and "big" in groups:
-        # Fixed costs (the plugin's code and registrations, the first chunk
-        # of each store) fall out of the difference between two sizes.
-        def delta(g):
-            rs = groups[g][1]
-            return med(rs[1].rss) - med(rs[0].rss)
-        df = counts["mix-big"]["tcp"] - counts["mix-small"]["tcp"]
-        dc = counts["mix-big"]["conns"] - counts["mix-small"]["conns"]
-        dd = delta("big") - delta("small")
-        if df > 0:
-            L.append("")
-            L.append(f"Marginal cost between the {sizes['small']}- and {sizes['big']}-packet mixes "
-                     f"(fixed costs cancel): {dd / 2**20:+.1f} MiB for {df} more TCP frames and "
-                     f"{dc} more connections = {dd / df:.1f} B per frame all told; budget for "
-                     f"them {(BYTES_PER_FRAME * df + BYTES_PER_CONN * dc) / 2**20:.1f} MiB.")
     L.append("")
 
     # Time per packet, tshark and the core alone.
@@ -459,12 +552,13 @@ def report(setup, args, groups, core, counts, elapsed, sizes, final):
     L.append("")
     L.append("| tshark -Y tcp | packets | no tcpphase | tcpphase | tcpphase's cost per packet |")
     L.append("| --- | ---: | ---: | ---: | ---: |")
-    for g, n in (("small", sizes["small"]), ("y", sizes["mix"]), ("big", sizes["big"])):
+    for g in ("synflood-small", "synflood", "y"):
         if g not in groups:
             continue
         title, rs, _ = groups[g]
+        n = sizes["mix" if g == "y" else g]
         a, b = med(rs[0].walls), med(rs[1].walls)
-        L.append(f"| {title.split(',')[1].strip()} | {n} | {a / n * 1e6:.2f} µs | "
+        L.append(f"| {title.split(',', 1)[1].strip()} | {n} | {a / n * 1e6:.2f} µs | "
                  f"{b / n * 1e6:.2f} µs | {(b - a) / n * 1e9:.0f} ns |")
     L.append("")
     L.append("The core alone (`bench/corebench`: the capture read into memory, every TCP segment "
