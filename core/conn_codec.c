@@ -81,13 +81,14 @@ static int64_t walk_time(codec *k, int64_t value, int64_t base)
     return (int64_t)(walk(k, (uint64_t)value + 1, (uint64_t)base + 1, 64) - 1);
 }
 
-/* A byte array, less its trailing zeros: a length byte and the bytes. */
-static inline void walk_bytes(codec *k, uint8_t *bytes, size_t size)
+static const uint8_t zeros[32];
+
+/* A byte array as a length byte and its first `used` bytes, if the others
+ * are zero (an IPv4 address, a NUL-terminated string); whole otherwise. */
+static inline void walk_bytes(codec *k, uint8_t *bytes, size_t size, size_t used)
 {
     if (k->packing) {
-        size_t n = size;
-        while (n > 0 && bytes[n - 1] == 0)
-            n--;
+        size_t n = memcmp(bytes + used, zeros, size - used) == 0 ? used : size;
         *k->out++ = (uint8_t)n;
         memcpy(k->out, bytes, n);
         k->out += n;
@@ -136,7 +137,8 @@ static inline void walk_conn(codec *k, tp_conn *c)
 
     for (unsigned e = 0; e < 2; e++) {
         WALK8(k, c->addr[e].family);
-        walk_bytes(k, c->addr[e].bytes, sizeof c->addr[e].bytes);
+        walk_bytes(k, c->addr[e].bytes, sizeof c->addr[e].bytes,
+                   c->addr[e].family == 6 ? sizeof c->addr[e].bytes : 4);
         WALK16(k, c->port[e]);
     }
     WALK16(k, c->anomalies);
@@ -146,7 +148,9 @@ static inline void walk_conn(codec *k, tp_conn *c)
     WALK8(k, c->client);
 
     tp_zeek *z = &c->zeek;
-    walk_bytes(k, (uint8_t *)z->history, sizeof z->history);
+    const char *end = k->packing ? memchr(z->history, 0, sizeof z->history) : NULL;
+    walk_bytes(k, (uint8_t *)z->history, sizeof z->history,
+               end ? (size_t)(end - z->history) : sizeof z->history);
     WALK8(k, z->part);
     WALK8(k, z->orig);
     WALK32(k, z->timer_ms, 0);

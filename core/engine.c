@@ -29,14 +29,19 @@
 /* RFC 5961 accepts an RST only at the exact next sequence number; the
  * capture may miss a few segments, so allow this much slack. */
 #define RST_SLACK  (1u << 20)
+/* Entries of tp_engine.rebuilt: a power of two. */
+#define REBUILT_CACHE 256u
 
 struct tp_engine {
     tp_config     cfg;
     tp_conn_table table;
     tp_zeek_parts *zeek_parts;  /* verdicts of Zeek connections that ended early */
-    /* A seed or packed connection rebuilt for a caller (conn_table.h); its
-     * id is 0 when it holds none.  Seeds and packed connections never
-     * change, so it stays right for its id until that id becomes full. */
+    /* Seeds and packed connections rebuilt (conn_table.h), by id modulo
+     * REBUILT_CACHE; an entry's id is 0 when it holds none.  Seeds and
+     * packed connections never change, so an entry stays right for its id
+     * until that id becomes full.  Several entries rather than one: a
+     * connection's second segment mostly comes while a few hundred others
+     * start, and then finds its first one's work still there. */
     tp_conn       *rebuilt;
 };
 
@@ -635,7 +640,7 @@ tp_engine *tp_engine_new(const tp_config *cfg)
         eng->cfg = *cfg;
     else
         tp_config_default(&eng->cfg);
-    eng->rebuilt = calloc(1, sizeof(*eng->rebuilt));
+    eng->rebuilt = calloc(REBUILT_CACHE, sizeof(*eng->rebuilt));
     if (!eng->rebuilt || !tp_conn_table_init(&eng->table)) {
         free(eng->rebuilt);
         free(eng);
@@ -661,7 +666,8 @@ uint32_t tp_engine_conn_count(const tp_engine *eng)
 
 size_t tp_engine_memory(const tp_engine *eng)
 {
-    return sizeof(*eng) + sizeof(*eng->rebuilt) + tp_conn_table_memory(&eng->table) +
+    return sizeof(*eng) + REBUILT_CACHE * sizeof(*eng->rebuilt) +
+           tp_conn_table_memory(&eng->table) +
            tp_zeek_parts_memory(eng->zeek_parts);
 }
 
@@ -772,10 +778,10 @@ static void rebuild_seed(const tp_engine *eng, uint32_t id, tp_conn *out)
 }
 
 /* Connection id as it stands: a full one in place, a seed or a packed one
- * rebuilt into eng->rebuilt (unless it holds it already). */
+ * rebuilt into its eng->rebuilt entry (unless it holds it already). */
 static tp_conn *conn_get(const tp_engine *eng, uint32_t id)
 {
-    tp_conn *r = eng->rebuilt;
+    tp_conn *r = &eng->rebuilt[id & (REBUILT_CACHE - 1)];
     switch (tp_conn_table_form(&eng->table, id)) {
     case TP_FORM_FULL:
         return tp_conn_table_full(&eng->table, id);
@@ -806,8 +812,9 @@ const tp_conn *tp_engine_feed(tp_engine *eng, const tp_segment *seg, tp_label *l
     unsigned sender = 0;
     tp_conn *c = NULL;
     uint32_t id = tp_conn_table_find(&eng->table, seg, &sender, &c);
-    if (id && !c) {
-        c = eng->rebuilt;      /* a seed */
+    bool seed = id && !c;
+    if (seed) {
+        c = &eng->rebuilt[id & (REBUILT_CACHE - 1)];
         if (c->id != id)
             rebuild_seed(eng, id, c);
     }
@@ -820,27 +827,27 @@ const tp_conn *tp_engine_feed(tp_engine *eng, const tp_segment *seg, tp_label *l
     }
     if (!c) {
         /* A new connection: kept as a seed of this segment (conn_table.h),
-         * and worked out in eng->rebuilt to label it. */
+         * and worked out in its eng->rebuilt entry to label it. */
         uint32_t prev = id;
         id = tp_conn_table_create(&eng->table, seg, marks);
         if (!id)
             return NULL;
         if (prev && tp_conn_table_form(&eng->table, prev) == TP_FORM_FULL)
             tp_conn_table_pack(&eng->table, prev);   /* its tuple has a newer incarnation */
-        c = eng->rebuilt;
+        c = &eng->rebuilt[id & (REBUILT_CACHE - 1)];
         conn_open(c, id, seg, marks & TP_SEED_REUSED_TUPLE);
         conn_apply(&eng->zeek_parts, c, 0, seg,
                    (marks & TP_SEED_TIME_WAIT_REUSE) ? TP_ANOM_BIT(TP_ANOM_TIME_WAIT_REUSE) : 0,
                    label);
         return c;
     }
-    if (c == eng->rebuilt) {
+    if (seed) {
         /* A seed's second segment: from now on it is kept in full. */
         tp_conn *full = tp_conn_table_grow(&eng->table, id);
         if (!full)
             return NULL;
         *full = *c;
-        eng->rebuilt->id = 0;
+        c->id = 0;          /* the cache entry no longer stands for a seed */
         c = full;
     }
     conn_apply(&eng->zeek_parts, c, sender, seg, 0, label);
