@@ -3,14 +3,25 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "conn_table.h"
+#include "conn_codec.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <sys/random.h>
 
-#define CONN_CHUNK_SHIFT 10
-#define CONN_CHUNK       (1u << CONN_CHUNK_SHIFT)
+/* Chunk sizes (with TP_WHERE_CHUNK and TP_FULL_CHUNK in conn_table.h). */
+#define WHERE_SHIFT  TP_WHERE_SHIFT
+#define WHERE_CHUNK  TP_WHERE_CHUNK
+#define FULL_SHIFT   TP_FULL_SHIFT
+#define FULL_CHUNK   TP_FULL_CHUNK
+#define SEED_SHIFT   10
+#define SEED_CHUNK   (1u << SEED_SHIFT)      /* seeds: 64 KiB */
+#define PACKED_SHIFT 16
+#define PACKED_CHUNK (1u << PACKED_SHIFT)    /* bytes of packed connections */
+#define WHERE_FORM_SHIFT TP_WHERE_FORM_SHIFT
+#define WHERE_PLACE      TP_WHERE_PLACE
+#define NO_FREE          UINT32_MAX
 
 /* Longer probes than this on an insert mean the fast hash is being beaten
  * (at a load under one half, a random hash almost never gets near it). */
@@ -128,14 +139,113 @@ bool tp_endpoint_equal(const tp_addr *a, uint16_t ap, const tp_addr *b, uint16_t
     return endpoint_equal(a, ap, b, bp);
 }
 
-/* Which endpoint of c sent seg: 0 or 1; -1 if seg is not c's. */
-static int conn_sender(const tp_conn *c, const tp_segment *seg)
+/* ---- Where each connection is ------------------------------------------ */
+
+static inline uint32_t *where_at(const tp_conn_table *t, uint32_t id)
 {
-    if (endpoint_equal(&c->addr[0], c->port[0], &seg->src, seg->sport) &&
-        endpoint_equal(&c->addr[1], c->port[1], &seg->dst, seg->dport))
+    uint32_t i = id - 1;
+    return &t->where[i >> WHERE_SHIFT][i & (WHERE_CHUNK - 1)];
+}
+
+static inline uint32_t where_make(tp_conn_form form, uint32_t place)
+{
+    return (uint32_t)form << WHERE_FORM_SHIFT | place;
+}
+
+static inline tp_conn *full_at(const tp_conn_table *t, uint32_t index)
+{
+    return &t->full[index >> FULL_SHIFT][index & (FULL_CHUNK - 1)];
+}
+
+static inline tp_conn_seed *seed_at(const tp_conn_table *t, uint32_t index)
+{
+    return &t->seeds[index >> SEED_SHIFT][index & (SEED_CHUNK - 1)];
+}
+
+void tp_conn_table_seed(const tp_conn_table *t, uint32_t id, tp_segment *seg, uint8_t *marks)
+{
+    const tp_conn_seed *s = seed_at(t, *where_at(t, id) & WHERE_PLACE);
+    memset(seg, 0, sizeof(*seg));
+    seg->frame = s->frame;
+    seg->time_ns = s->time_ns;
+    seg->src.family = seg->dst.family = s->marks & TP_SEED_FAMILY;
+    memcpy(seg->src.bytes, s->src, sizeof s->src);
+    memcpy(seg->dst.bytes, s->dst, sizeof s->dst);
+    seg->sport = s->sport;
+    seg->dport = s->dport;
+    seg->seq = s->seq;
+    seg->ack = s->ack;
+    seg->payload_len = s->payload_len;
+    seg->window = s->window;
+    seg->flags = s->flags;
+    *marks = s->marks & (uint8_t)~TP_SEED_FAMILY;
+}
+
+void tp_conn_table_unpack(const tp_conn_table *t, uint32_t id, tp_conn *out)
+{
+    uint32_t pos = *where_at(t, id) & WHERE_PLACE;
+    tp_conn_unpack(t->packed[pos >> PACKED_SHIFT] + (pos & (PACKED_CHUNK - 1)), id, out);
+}
+
+/* Room for one more pointer in a chunk list of n: the list, grown if
+ * needed, or NULL when memory runs out. */
+static void *chunk_list_room(void *list, size_t n, size_t *cap)
+{
+    if (n < *cap)
+        return list;
+    size_t grown_cap = *cap ? 2 * *cap : 16;
+    void *grown = realloc(list, grown_cap * sizeof(void *));
+    if (grown)
+        *cap = grown_cap;
+    return grown;
+}
+/* ---- The tuples in the slots -------------------------------------------- */
+
+/* The tuple of a seed or full connection. */
+typedef struct tuple {
+    uint8_t        family;
+    const uint8_t *addr[2];
+    uint16_t       port[2];
+} tuple;
+
+static inline void tuple_of(const tp_conn_table *t, uint32_t id, tuple *tu)
+{
+    uint32_t w = *where_at(t, id);
+    if ((w >> WHERE_FORM_SHIFT) == TP_FORM_FULL) {
+        const tp_conn *c = full_at(t, w & WHERE_PLACE);
+        tu->family = c->addr[0].family;
+        tu->addr[0] = c->addr[0].bytes;
+        tu->addr[1] = c->addr[1].bytes;
+        tu->port[0] = c->port[0];
+        tu->port[1] = c->port[1];
+    } else {
+        const tp_conn_seed *s = seed_at(t, w & WHERE_PLACE);
+        tu->family = s->marks & TP_SEED_FAMILY;
+        tu->addr[0] = s->src;
+        tu->addr[1] = s->dst;
+        tu->port[0] = s->sport;
+        tu->port[1] = s->dport;
+    }
+}
+
+static inline bool addr_equal(uint8_t family, const uint8_t *a, const uint8_t *b)
+{
+    /* Fixed-size compares: the compiler inlines them, unlike memcmp(n). */
+    return family == 6 ? memcmp(a, b, 16) == 0 : memcmp(a, b, 4) == 0;
+}
+
+/* Which endpoint of the tuple sent seg: 0 or 1; -1 if seg is not its. */
+static int tuple_sender(const tuple *tu, const tp_segment *seg)
+{
+    if (seg->src.family != tu->family)
+        return -1;
+    if (seg->sport == tu->port[0] && seg->dport == tu->port[1] &&
+        addr_equal(tu->family, seg->src.bytes, tu->addr[0]) &&
+        addr_equal(tu->family, seg->dst.bytes, tu->addr[1]))
         return 0;
-    if (endpoint_equal(&c->addr[1], c->port[1], &seg->src, seg->sport) &&
-        endpoint_equal(&c->addr[0], c->port[0], &seg->dst, seg->dport))
+    if (seg->sport == tu->port[1] && seg->dport == tu->port[0] &&
+        addr_equal(tu->family, seg->src.bytes, tu->addr[1]) &&
+        addr_equal(tu->family, seg->dst.bytes, tu->addr[0]))
         return 1;
     return -1;
 }
@@ -151,32 +261,27 @@ bool tp_conn_table_init(tp_conn_table *t)
         t->key[1] = (uint64_t)(uintptr_t)t ^ 0xc2b2ae3d27d4eb4fULL;
     }
     t->probe_limit = PROBE_LIMIT;
+    t->full_free = t->seed_free = NO_FREE;
     t->nslots = 1024;
     t->slots = calloc(t->nslots, sizeof(uint32_t));
     return t->slots != NULL;
 }
 
+static void free_chunks(void **list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(list[i]);
+    free(list);
+}
+
 void tp_conn_table_destroy(tp_conn_table *t)
 {
-    for (size_t i = 0; i < t->nchunks; i++)
-        free(t->chunks[i]);
-    free(t->chunks);
+    free_chunks((void **)t->where, t->nwhere);
+    free_chunks((void **)t->full, t->nfull);
+    free_chunks((void **)t->seeds, t->nseeds);
+    free_chunks((void **)t->packed, t->npacked);
     free(t->slots);
     memset(t, 0, sizeof(*t));
-}
-
-/* id must be 1 .. t->count. */
-static inline tp_conn *conn_at(const tp_conn_table *t, uint32_t id)
-{
-    uint32_t i = id - 1;
-    return &t->chunks[i >> CONN_CHUNK_SHIFT][i & (CONN_CHUNK - 1)];
-}
-
-tp_conn *tp_conn_table_get(const tp_conn_table *t, uint32_t id)
-{
-    if (id == 0 || id > t->count)
-        return NULL;
-    return conn_at(t, id);
 }
 
 /* The slot holding the segment's connection, or the empty slot where it
@@ -188,8 +293,11 @@ static size_t probe(const tp_conn_table *t, const tp_segment *seg, int *sender, 
     size_t i = (size_t)tuple_hash(t, &seg->src, seg->sport, &seg->dst, seg->dport) & mask;
     size_t n = 0;
     *sender = -1;
-    while (t->slots[i] != 0 &&
-           (*sender = conn_sender(conn_at(t, t->slots[i]), seg)) < 0) {
+    while (t->slots[i] != 0) {
+        tuple tu;
+        tuple_of(t, t->slots[i], &tu);
+        if ((*sender = tuple_sender(&tu, seg)) >= 0)
+            break;
         i = (i + 1) & mask;
         n++;
     }
@@ -197,15 +305,19 @@ static size_t probe(const tp_conn_table *t, const tp_segment *seg, int *sender, 
     return i;
 }
 
-tp_conn *tp_conn_table_find(const tp_conn_table *t, const tp_segment *seg, unsigned *sender)
+uint32_t tp_conn_table_find(const tp_conn_table *t, const tp_segment *seg, unsigned *sender,
+                            tp_conn **full)
 {
     int s;
     size_t steps;
     size_t i = probe(t, seg, &s, &steps);
-    if (!t->slots[i])
-        return NULL;
+    uint32_t id = t->slots[i];
+    if (!id)
+        return 0;
     *sender = (unsigned)s;
-    return conn_at(t, t->slots[i]);
+    uint32_t w = *where_at(t, id);
+    *full = (w >> WHERE_FORM_SHIFT) == TP_FORM_FULL ? full_at(t, w & WHERE_PLACE) : NULL;
+    return id;
 }
 
 /* Rebuild the slots with n of them (a power of two), with the current hash. */
@@ -218,8 +330,13 @@ static bool rehash(tp_conn_table *t, size_t n)
         uint32_t id = t->slots[i];
         if (!id)
             continue;
-        const tp_conn *c = tp_conn_table_get(t, id);
-        size_t j = (size_t)tuple_hash(t, &c->addr[0], c->port[0], &c->addr[1], c->port[1]) & (n - 1);
+        tuple tu;
+        tp_addr a0, a1;
+        tuple_of(t, id, &tu);
+        a0.family = a1.family = tu.family;
+        memcpy(a0.bytes, tu.addr[0], sizeof a0.bytes);
+        memcpy(a1.bytes, tu.addr[1], sizeof a1.bytes);
+        size_t j = (size_t)tuple_hash(t, &a0, tu.port[0], &a1, tu.port[1]) & (n - 1);
         while (slots[j])
             j = (j + 1) & (n - 1);
         slots[j] = id;
@@ -230,37 +347,86 @@ static bool rehash(tp_conn_table *t, size_t n)
     return true;
 }
 
-
-static tp_conn *new_conn_slot(tp_conn_table *t)
+/* A place for one more id in where[]. */
+static bool where_room(tp_conn_table *t)
 {
     if (t->count == UINT32_MAX)
-        return NULL;
-    if ((t->count >> CONN_CHUNK_SHIFT) == t->nchunks) {
-        if (t->nchunks == t->chunks_cap) {
-            size_t cap = t->chunks_cap ? 2 * t->chunks_cap : 16;
-            tp_conn **grown = realloc(t->chunks, cap * sizeof(*grown));
-            if (!grown)
-                return NULL;
-            t->chunks = grown;
-            t->chunks_cap = cap;
-        }
-        tp_conn *chunk = malloc(CONN_CHUNK * sizeof(tp_conn));
-        if (!chunk)
-            return NULL;
-        t->chunks[t->nchunks++] = chunk;
-    }
-    t->count++;
-    tp_conn *c = tp_conn_table_get(t, t->count);
-    memset(c, 0, sizeof(*c));
-    c->id = t->count;
-    return c;
+        return false;
+    if ((t->count >> WHERE_SHIFT) < t->nwhere)
+        return true;
+    uint32_t **list = chunk_list_room(t->where, t->nwhere, &t->where_cap);
+    if (!list)
+        return false;
+    t->where = list;
+    uint32_t *chunk = malloc(WHERE_CHUNK * sizeof(uint32_t));
+    if (!chunk)
+        return false;
+    t->where[t->nwhere++] = chunk;
+    return true;
 }
 
-tp_conn *tp_conn_table_create(tp_conn_table *t, const tp_segment *seg)
+/* A free seed index, or NO_FREE. */
+static uint32_t seed_alloc(tp_conn_table *t)
+{
+    if (t->seed_free != NO_FREE) {
+        uint32_t index = t->seed_free;
+        t->seed_free = seed_at(t, index)->frame;   /* the free list runs through .frame */
+        return index;
+    }
+    if (t->seed_next > WHERE_PLACE)
+        return NO_FREE;
+    if ((t->seed_next >> SEED_SHIFT) == t->nseeds) {
+        tp_conn_seed **list = chunk_list_room(t->seeds, t->nseeds, &t->seeds_cap);
+        if (!list)
+            return NO_FREE;
+        t->seeds = list;
+        tp_conn_seed *chunk = malloc(SEED_CHUNK * sizeof(tp_conn_seed));
+        if (!chunk)
+            return NO_FREE;
+        t->seeds[t->nseeds++] = chunk;
+    }
+    return t->seed_next++;
+}
+
+static void seed_release(tp_conn_table *t, uint32_t index)
+{
+    seed_at(t, index)->frame = t->seed_free;
+    t->seed_free = index;
+}
+
+static uint32_t full_alloc(tp_conn_table *t)
+{
+    if (t->full_free != NO_FREE) {
+        uint32_t index = t->full_free;
+        t->full_free = full_at(t, index)->id;      /* the free list runs through .id */
+        return index;
+    }
+    if (t->full_next > WHERE_PLACE)
+        return NO_FREE;
+    if ((t->full_next >> FULL_SHIFT) == t->nfull) {
+        tp_conn **list = chunk_list_room(t->full, t->nfull, &t->full_cap);
+        if (!list)
+            return NO_FREE;
+        t->full = list;
+        tp_conn *chunk = malloc(FULL_CHUNK * sizeof(tp_conn));
+        if (!chunk)
+            return NO_FREE;
+        t->full[t->nfull++] = chunk;
+    }
+    return t->full_next++;
+}
+
+static void full_release(tp_conn_table *t, uint32_t index)
+{
+    full_at(t, index)->id = t->full_free;
+    t->full_free = index;
+}
+
+uint32_t tp_conn_table_create(tp_conn_table *t, const tp_segment *seg, uint8_t marks)
 {
     /* Keep the load under one half so probes stay short. */
     if (2 * (t->used + 1) > t->nslots && !rehash(t, t->nslots * 2))
-        return NULL;
+        return 0;
     int sender;
     size_t steps;
     size_t i = probe(t, seg, &sender, &steps);
@@ -268,24 +434,80 @@ tp_conn *tp_conn_table_create(tp_conn_table *t, const tp_segment *seg)
         /* Hash flooding, or very bad luck: SipHash from now on. */
         t->strong = true;
         if (!rehash(t, t->nslots))
-            return NULL;
+            return 0;
         i = probe(t, seg, &sender, &steps);
     }
-    tp_conn *c = new_conn_slot(t);
-    if (!c)
-        return NULL;
-    c->addr[0] = seg->src;
-    c->port[0] = seg->sport;
-    c->addr[1] = seg->dst;
-    c->port[1] = seg->dport;
+    if (!where_room(t))
+        return 0;
+    uint32_t index = seed_alloc(t);
+    if (index == NO_FREE)
+        return 0;
+
+    tp_conn_seed *s = seed_at(t, index);
+    s->time_ns = seg->time_ns;
+    s->frame = seg->frame;
+    s->seq = seg->seq;
+    s->ack = seg->ack;
+    s->payload_len = seg->payload_len;
+    s->sport = seg->sport;
+    s->dport = seg->dport;
+    s->window = seg->window;
+    s->flags = seg->flags;
+    s->marks = (uint8_t)((seg->src.family & TP_SEED_FAMILY) | (marks & ~TP_SEED_FAMILY));
+    memcpy(s->src, seg->src.bytes, sizeof s->src);
+    memcpy(s->dst, seg->dst.bytes, sizeof s->dst);
+
+    uint32_t id = ++t->count;
+    *where_at(t, id) = where_make(TP_FORM_SEED, index);
     if (t->slots[i] == 0)
         t->used++;
-    t->slots[i] = c->id;   /* a reused tuple points at its newest incarnation */
-    return c;
+    t->slots[i] = id;   /* a reused tuple points at its newest incarnation */
+    return id;
+}
+
+tp_conn *tp_conn_table_grow(tp_conn_table *t, uint32_t id)
+{
+    uint32_t *w = where_at(t, id);
+    uint32_t index = full_alloc(t);
+    if (index == NO_FREE)
+        return NULL;
+    seed_release(t, *w & WHERE_PLACE);
+    *w = where_make(TP_FORM_FULL, index);
+    return full_at(t, index);
+}
+
+void tp_conn_table_pack(tp_conn_table *t, uint32_t id)
+{
+    uint32_t *w = where_at(t, id);
+    uint32_t index = *w & WHERE_PLACE;
+    uint8_t buf[TP_CONN_PACKED_MAX];
+    size_t n = tp_conn_pack(full_at(t, index), buf);
+
+    if (t->npacked == 0 || t->packed_used + n > PACKED_CHUNK) {
+        if (t->npacked == (size_t)1 << (WHERE_FORM_SHIFT - PACKED_SHIFT))
+            return;     /* the arena is as large as a where[] entry can address */
+        uint8_t **list = chunk_list_room(t->packed, t->npacked, &t->packed_cap);
+        if (!list)
+            return;
+        t->packed = list;
+        uint8_t *chunk = malloc(PACKED_CHUNK);
+        if (!chunk)
+            return;
+        t->packed[t->npacked++] = chunk;
+        t->packed_used = 0;
+    }
+    uint32_t pos = (uint32_t)((t->npacked - 1) << PACKED_SHIFT | t->packed_used);
+    memcpy(t->packed[t->npacked - 1] + t->packed_used, buf, n);
+    t->packed_used += n;
+    full_release(t, index);
+    *w = where_make(TP_FORM_PACKED, pos);
 }
 
 size_t tp_conn_table_memory(const tp_conn_table *t)
 {
-    return t->nslots * sizeof(uint32_t) + t->chunks_cap * sizeof(tp_conn *) +
-           t->nchunks * CONN_CHUNK * sizeof(tp_conn);
+    return t->nslots * sizeof(uint32_t) +
+           t->where_cap * sizeof(uint32_t *) + t->nwhere * WHERE_CHUNK * sizeof(uint32_t) +
+           t->full_cap * sizeof(tp_conn *) + t->nfull * FULL_CHUNK * sizeof(tp_conn) +
+           t->seeds_cap * sizeof(tp_conn_seed *) + t->nseeds * SEED_CHUNK * sizeof(tp_conn_seed) +
+           t->packed_cap * sizeof(uint8_t *) + t->npacked * PACKED_CHUNK;
 }

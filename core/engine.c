@@ -29,11 +29,20 @@
 /* RFC 5961 accepts an RST only at the exact next sequence number; the
  * capture may miss a few segments, so allow this much slack. */
 #define RST_SLACK  (1u << 20)
+/* Entries of tp_engine.rebuilt: a power of two. */
+#define REBUILT_CACHE 256u
 
 struct tp_engine {
     tp_config     cfg;
     tp_conn_table table;
     tp_zeek_parts *zeek_parts;  /* verdicts of Zeek connections that ended early */
+    /* Seeds and packed connections rebuilt (conn_table.h), by id modulo
+     * REBUILT_CACHE; an entry's id is 0 when it holds none.  Seeds and
+     * packed connections never change, so an entry stays right for its id
+     * until that id becomes full.  Several entries rather than one: a
+     * connection's second segment mostly comes while a few hundred others
+     * start, and then finds its first one's work still there. */
+    tp_conn       *rebuilt;
 };
 
 /* ---- Sequence arithmetic (RFC 9293 section 3.4: modulo 2^32) ------------ */
@@ -631,7 +640,9 @@ tp_engine *tp_engine_new(const tp_config *cfg)
         eng->cfg = *cfg;
     else
         tp_config_default(&eng->cfg);
-    if (!tp_conn_table_init(&eng->table)) {
+    eng->rebuilt = calloc(REBUILT_CACHE, sizeof(*eng->rebuilt));
+    if (!eng->rebuilt || !tp_conn_table_init(&eng->table)) {
+        free(eng->rebuilt);
         free(eng);
         return NULL;
     }
@@ -644,12 +655,8 @@ void tp_engine_free(tp_engine *eng)
         return;
     tp_conn_table_destroy(&eng->table);
     tp_zeek_parts_free(eng->zeek_parts);
+    free(eng->rebuilt);
     free(eng);
-}
-
-const tp_conn *tp_engine_conn(const tp_engine *eng, uint32_t id)
-{
-    return tp_conn_table_get(&eng->table, id);
 }
 
 uint32_t tp_engine_conn_count(const tp_engine *eng)
@@ -659,36 +666,31 @@ uint32_t tp_engine_conn_count(const tp_engine *eng)
 
 size_t tp_engine_memory(const tp_engine *eng)
 {
-    return sizeof(*eng) + tp_conn_table_memory(&eng->table) +
+    return sizeof(*eng) + REBUILT_CACHE * sizeof(*eng->rebuilt) +
+           tp_conn_table_memory(&eng->table) +
            tp_zeek_parts_memory(eng->zeek_parts);
 }
 
-const tp_conn *tp_engine_feed(tp_engine *eng, const tp_segment *seg, tp_label *label)
+/* A new connection's record before its first segment. */
+static void conn_open(tp_conn *c, uint32_t id, const tp_segment *seg, bool reused)
 {
-    if ((seg->src.family != 4 && seg->src.family != 6) || seg->dst.family != seg->src.family)
-        return NULL;
+    memset(c, 0, sizeof(*c));
+    c->id = id;
+    c->addr[0] = seg->src;
+    c->port[0] = seg->sport;
+    c->addr[1] = seg->dst;
+    c->port[1] = seg->dport;
+    conn_begin(c, seg);
+    if (reused)
+        c->cflags |= TP_CONN_REUSED_TUPLE;
+    tp_zeek_begin(c, seg);
+}
 
-    unsigned sender = 0;
-    tp_conn *c = tp_conn_table_find(&eng->table, seg, &sender);
-    uint16_t reuse_anomaly = 0;
-    bool reused = false;
-    if (c && starts_new_incarnation(c, seg, sender)) {
-        if (within_time_wait(eng, c, seg->time_ns))
-            reuse_anomaly = TP_ANOM_BIT(TP_ANOM_TIME_WAIT_REUSE);
-        reused = true;
-        c = NULL;
-    }
-    if (!c) {
-        c = tp_conn_table_create(&eng->table, seg);
-        if (!c)
-            return NULL;
-        sender = 0;
-        conn_begin(c, seg);
-        if (reused)
-            c->cflags |= TP_CONN_REUSED_TUPLE;
-        tp_zeek_begin(c, seg);
-    }
-
+/* Move connection c through segment seg, sent by endpoint `sender`, and
+ * label it. */
+static void conn_apply(tp_zeek_parts **zeek_parts, tp_conn *c, unsigned sender,
+                       const tp_segment *seg, uint16_t reuse_anomaly, tp_label *label)
+{
     view v;
     view_init(&v, c, seg, sender);
     v.anomalies = reuse_anomaly;
@@ -747,7 +749,7 @@ const tp_conn *tp_engine_feed(tp_engine *eng, const tp_segment *seg, tp_label *l
     c->last_frame = seg->frame;
     c->last_ns = seg->time_ns;
     c->anomalies |= v.anomalies;
-    tp_zeek_segment(&eng->zeek_parts, c, v.s, seg);
+    tp_zeek_segment(zeek_parts, c, v.s, seg);
 
     label->conn_id = c->id;
     label->step = (uint8_t)step;
@@ -757,6 +759,98 @@ const tp_conn *tp_engine_feed(tp_engine *eng, const tp_segment *seg, tp_label *l
     label->receiver_state = v.R->state;
     label->zeek_part = c->zeek.part;
     label->anomalies = v.anomalies;
+}
+
+
+/* A seed's connection: its first segment again, from the start.  The first
+ * segment of a connection never ends a Zeek part, so *parts is untouched. */
+static void rebuild_seed(const tp_engine *eng, uint32_t id, tp_conn *out)
+{
+    tp_segment seg;
+    uint8_t marks;
+    tp_label unused;
+    tp_zeek_parts *no_parts = NULL;
+    tp_conn_table_seed(&eng->table, id, &seg, &marks);
+    conn_open(out, id, &seg, marks & TP_SEED_REUSED_TUPLE);
+    conn_apply(&no_parts, out, 0, &seg,
+               (marks & TP_SEED_TIME_WAIT_REUSE) ? TP_ANOM_BIT(TP_ANOM_TIME_WAIT_REUSE) : 0,
+               &unused);
+}
+
+/* Connection id as it stands: a full one in place, a seed or a packed one
+ * rebuilt into its eng->rebuilt entry (unless it holds it already). */
+static tp_conn *conn_get(const tp_engine *eng, uint32_t id)
+{
+    tp_conn *r = &eng->rebuilt[id & (REBUILT_CACHE - 1)];
+    switch (tp_conn_table_form(&eng->table, id)) {
+    case TP_FORM_FULL:
+        return tp_conn_table_full(&eng->table, id);
+    case TP_FORM_SEED:
+        if (r->id != id)
+            rebuild_seed(eng, id, r);
+        return r;
+    case TP_FORM_PACKED:
+        if (r->id != id)
+            tp_conn_table_unpack(&eng->table, id, r);
+        return r;
+    case TP_FORM_NONE:
+        break;
+    }
+    return NULL;
+}
+
+const tp_conn *tp_engine_conn(const tp_engine *eng, uint32_t id)
+{
+    return conn_get(eng, id);
+}
+
+const tp_conn *tp_engine_feed(tp_engine *eng, const tp_segment *seg, tp_label *label)
+{
+    if ((seg->src.family != 4 && seg->src.family != 6) || seg->dst.family != seg->src.family)
+        return NULL;
+
+    unsigned sender = 0;
+    tp_conn *c = NULL;
+    uint32_t id = tp_conn_table_find(&eng->table, seg, &sender, &c);
+    bool seed = id && !c;
+    if (seed) {
+        c = &eng->rebuilt[id & (REBUILT_CACHE - 1)];
+        if (c->id != id)
+            rebuild_seed(eng, id, c);
+    }
+    uint8_t marks = 0;
+    if (c && starts_new_incarnation(c, seg, sender)) {
+        marks = TP_SEED_REUSED_TUPLE;
+        if (within_time_wait(eng, c, seg->time_ns))
+            marks |= TP_SEED_TIME_WAIT_REUSE;
+        c = NULL;
+    }
+    if (!c) {
+        /* A new connection: kept as a seed of this segment (conn_table.h),
+         * and worked out in its eng->rebuilt entry to label it. */
+        uint32_t prev = id;
+        id = tp_conn_table_create(&eng->table, seg, marks);
+        if (!id)
+            return NULL;
+        if (prev && tp_conn_table_form(&eng->table, prev) == TP_FORM_FULL)
+            tp_conn_table_pack(&eng->table, prev);   /* its tuple has a newer incarnation */
+        c = &eng->rebuilt[id & (REBUILT_CACHE - 1)];
+        conn_open(c, id, seg, marks & TP_SEED_REUSED_TUPLE);
+        conn_apply(&eng->zeek_parts, c, 0, seg,
+                   (marks & TP_SEED_TIME_WAIT_REUSE) ? TP_ANOM_BIT(TP_ANOM_TIME_WAIT_REUSE) : 0,
+                   label);
+        return c;
+    }
+    if (seed) {
+        /* A seed's second segment: from now on it is kept in full. */
+        tp_conn *full = tp_conn_table_grow(&eng->table, id);
+        if (!full)
+            return NULL;
+        *full = *c;
+        c->id = 0;          /* the cache entry no longer stands for a seed */
+        c = full;
+    }
+    conn_apply(&eng->zeek_parts, c, sender, seg, 0, label);
     return c;
 }
 

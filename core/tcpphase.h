@@ -231,8 +231,9 @@ typedef struct tp_zeek {
     uint8_t  flags;
 } tp_zeek;
 
-/* Members ordered by size so that no padding is wasted: the engine keeps
- * one per connection, SYN floods included. */
+/* Members ordered by size so that no padding is wasted.  The engine keeps
+ * one for each connection that has seen more than one segment and is still
+ * its tuple's current incarnation (the others are kept compact). */
 typedef struct tp_conn {
     uint32_t   id;
     uint32_t   first_frame, last_frame;
@@ -280,11 +281,19 @@ tp_engine *tp_engine_new(const tp_config *cfg);
 void       tp_engine_free(tp_engine *eng);
 
 /* Feed one segment, in capture order.  Fills *label and returns the
- * connection it belongs to (valid until the next feed or free), or NULL
- * when the segment cannot be placed (memory exhausted, bad address family). */
+ * connection it belongs to, or NULL when the segment cannot be placed
+ * (memory exhausted, bad address family).
+ *
+ * The connection returned here or by tp_engine_conn() is valid until the
+ * next call of either (or tp_engine_free()): the engine keeps cheap
+ * connections (one segment so far, or finished and replaced on their
+ * tuple) in a compact form and rebuilds a tp_conn for the caller in one
+ * place.  A caller needing two connections at once, or one for later,
+ * copies it. */
 const tp_conn *tp_engine_feed(tp_engine *eng, const tp_segment *seg, tp_label *label);
 
-/* The connection with this id, or NULL. */
+/* The connection with this id, or NULL (see tp_engine_feed() for how long
+ * it stays valid). */
 const tp_conn *tp_engine_conn(const tp_engine *eng, uint32_t id);
 uint32_t       tp_engine_conn_count(const tp_engine *eng);
 

@@ -462,7 +462,7 @@ dissect_tcpphase(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data
     if (conn && have_tap_listener(tcpphase_tap)) {
         tcpphase_tap_record *rec = wmem_new(pinfo->pool, tcpphase_tap_record);
         rec->label = *label;
-        rec->conn = conn;
+        rec->conn = *conn;
         tap_queue_packet(tcpphase_tap, pinfo, rec);
     }
 

@@ -15,9 +15,10 @@ void proto_reg_handoff_tcpphase(void);
  * when a listener is attached (e.g. the statistics tree). */
 typedef struct tcpphase_tap_record {
     tp_label label;        /* as the engine gave it when the frame was fed */
-    const tp_conn *conn;   /* the connection as it stands now (one pass: so
-                              far; later passes: final); valid only during
-                              the tap callback */
+    tp_conn conn;          /* the connection as it stood when the frame was
+                              dissected (one pass: so far; later passes:
+                              final); a copy, as the engine's is valid only
+                              until its next call (tcpphase.h) */
 } tcpphase_tap_record;
 
 #endif /* PACKET_TCPPHASE_H */

@@ -263,7 +263,7 @@ tcpphase_stats_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *edt _U
                       const void *data, tap_flags_t flags _U_)
 {
     const tcpphase_tap_record *rec = (const tcpphase_tap_record *)data;
-    const tp_conn *conn = rec->conn;
+    const tp_conn *conn = &rec->conn;
     tree_state *ts = trees ? (tree_state *)g_hash_table_lookup(trees, st) : NULL;
     conn_counts *cc;
     guint32 items[TP_ANOM_COUNT];

@@ -1,13 +1,16 @@
-/* test_storage.c — the core's storage: the packed label store and the
- * connection table's hashing (fast keyed hash, SipHash fallback).
+/* test_storage.c — the core's storage: the packed label store, the
+ * connection table's hashing (fast keyed hash, SipHash fallback) and the
+ * compact forms of connections (seeds, packed connections).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tcpphase.h"
+#include "conn_codec.h"
 #include "conn_table.h"
 #include "label_store.h"
 
@@ -144,8 +147,8 @@ static void table_round(bool force_switch, int v6)
     for (uint32_t i = 0; i < N; i++) {
         tp_segment s;
         make_tuple(&s, i, v6, 0);
-        tp_conn *c = tp_conn_table_create(&t, &s);
-        if (!c) {
+        uint32_t id = tp_conn_table_create(&t, &s, 0);
+        if (id != i + 1) {
             CHECK(false, "create %u", i);
             break;
         }
@@ -160,8 +163,9 @@ static void table_round(bool force_switch, int v6)
             tp_segment s;
             unsigned sender = 9;
             make_tuple(&s, i, v6, rev);
-            tp_conn *c = tp_conn_table_find(&t, &s, &sender);
-            if (!c || c->id != i + 1 || sender != (unsigned)rev)
+            tp_conn *full;
+            uint32_t id = tp_conn_table_find(&t, &s, &sender, &full);
+            if (id != i + 1 || sender != (unsigned)rev)
                 bad++;
         }
     }
@@ -169,12 +173,14 @@ static void table_round(bool force_switch, int v6)
     tp_segment s;
     unsigned sender;
     make_tuple(&s, N + 5, v6, 0);
-    CHECK(tp_conn_table_find(&t, &s, &sender) == NULL, "unknown tuple not found");
+    tp_conn *full;
+    CHECK(tp_conn_table_find(&t, &s, &sender, &full) == 0, "unknown tuple not found");
     tp_conn_table_destroy(&t);
 }
 
-/* A SYN flood through the engine: memory per connection stays at the
- * connection record plus its share of the slots. */
+/* A SYN flood through the engine: each connection is kept as its one
+ * segment (a 64-byte seed), its where[] entry and its share of the slots,
+ * and still reads back in full. */
 static void test_flood_memory(void)
 {
     tp_engine *eng = tp_engine_new(NULL);
@@ -190,9 +196,109 @@ static void test_flood_memory(void)
     }
     CHECK(tp_engine_conn_count(eng) == N, "%u connections", tp_engine_conn_count(eng));
     size_t per = tp_engine_memory(eng) / N;
-    CHECK(per <= sizeof(tp_conn) + 24, "%zu bytes per connection (record %zu)", per,
-          sizeof(tp_conn));
+    CHECK(per <= sizeof(tp_conn_seed) + 4 + 24, "%zu bytes per connection (seed %zu)", per,
+          sizeof(tp_conn_seed));
+    const tp_conn *c = tp_engine_conn(eng, 1234);
+    CHECK(c && c->id == 1234 && c->open_kind == TP_OPEN_UNANSWERED && c->ep[0].packets == 1 &&
+          c->ep[0].state == TP_STATE_SYN_SENT && c->ep[1].state == TP_STATE_SYN_RECEIVED &&
+          c->link[TP_LINK_SYN] == 1234 && c->first_ns == 1233 * 1000,
+          "a flood connection rebuilt from its seed");
     tp_engine_free(eng);
+}
+
+/* Segments of one connection on a fixed tuple: SYN, SYN-ACK, ACK, data,
+ * FIN, FIN-ACK (a three-way close), ACK, starting at time t. */
+static void feed_incarnation(tp_engine *eng, uint32_t *frame, int64_t t, uint32_t isn)
+{
+    static const struct { int from_server; uint8_t flags; uint32_t len; } script[] = {
+        { 0, TP_SYN, 0 }, { 1, TP_SYN | TP_ACK, 0 }, { 0, TP_ACK, 0 },
+        { 0, TP_ACK | TP_PSH, 100 }, { 0, TP_FIN | TP_ACK, 0 },
+        { 1, TP_FIN | TP_ACK, 0 }, { 0, TP_ACK, 0 },
+    };
+    uint32_t cseq = isn, sseq = isn ^ 0x5a5a5a5au;
+    for (size_t i = 0; i < sizeof script / sizeof script[0]; i++) {
+        tp_segment s;
+        tp_label l;
+        make_tuple(&s, 7, 0, script[i].from_server);
+        s.frame = ++*frame;
+        s.time_ns = t + (int64_t)i * 1000;
+        s.flags = script[i].flags;
+        s.payload_len = script[i].len;
+        s.window = 1000;
+        if (script[i].from_server) {
+            s.seq = sseq;
+            s.ack = cseq;
+            sseq += (s.flags & (TP_SYN | TP_FIN)) ? 1 : 0;
+        } else {
+            s.seq = cseq;
+            s.ack = i ? sseq : 0;
+            cseq += script[i].len + ((s.flags & (TP_SYN | TP_FIN)) ? 1 : 0);
+        }
+        CHECK(tp_engine_feed(eng, &s, &l) != NULL, "reuse frame %u placed", s.frame);
+    }
+}
+
+/* One tuple reused: every finished incarnation is packed, and reads back
+ * exactly as it stood when the next one took the tuple over. */
+static void test_reuse_memory(void)
+{
+    tp_engine *eng = tp_engine_new(NULL);
+    enum { N = 20000 };
+    uint32_t frame = 0;
+    tp_conn *kept = malloc(N * sizeof(tp_conn));
+    CHECK(kept != NULL, "memory for the test");
+    if (!kept)
+        return;
+    for (uint32_t i = 0; i < N; i++) {
+        feed_incarnation(eng, &frame, (int64_t)i * 100000000, rnd());
+        const tp_conn *c = tp_engine_conn(eng, i + 1);
+        kept[i] = *c;
+    }
+    CHECK(tp_engine_conn_count(eng) == N, "%u incarnations", tp_engine_conn_count(eng));
+    size_t per = tp_engine_memory(eng) / N;
+    CHECK(per <= 128, "%zu bytes per reused-tuple connection", per);
+    int bad = 0;
+    for (uint32_t i = 0; i < N; i++) {
+        const tp_conn *c = tp_engine_conn(eng, i + 1);
+        if (!c || memcmp(c, &kept[i], offsetof(tp_conn, client) + 1) != 0 ||
+            memcmp(&c->zeek, &kept[i].zeek, sizeof c->zeek) != 0)
+            bad++;
+    }
+    CHECK(bad == 0, "%d packed incarnations read back otherwise", bad);
+    const tp_conn *c = tp_engine_conn(eng, N / 2);
+    CHECK(c->close_kind == TP_CLOSE_THREE_WAY && (c->cflags & TP_CONN_REUSED_TUPLE) &&
+          c->ep[0].bytes == 100 && strcmp(c->zeek.history, "ShADFf") == 0,
+          "a packed incarnation: close %d, history %s", c->close_kind, c->zeek.history);
+    free(kept);
+    tp_engine_free(eng);
+}
+
+/* Packing is lossless for any member values, not only the ones the engine
+ * makes: random records, and records with extreme values. */
+static void test_pack_lossless(void)
+{
+    uint8_t buf[TP_CONN_PACKED_MAX];
+    int bad = 0;
+    size_t longest = 0;
+    for (int round = 0; round < 20000; round++) {
+        tp_conn c, back;
+        memset(&c, 0, sizeof c);
+        uint8_t *bytes = (uint8_t *)&c;
+        /* Random bytes, some rounds all 0xff (the longest packing). */
+        for (size_t i = 0; i < sizeof c; i++)
+            bytes[i] = round % 7 == 0 ? 0xff : (rnd() % 3 == 0 ? 0 : (uint8_t)rnd());
+        memset(bytes + offsetof(tp_conn, client) + 1, 0,
+               offsetof(tp_conn, zeek) - offsetof(tp_conn, client) - 1);   /* padding */
+        c.id = 42;
+        size_t n = tp_conn_pack(&c, buf);
+        if (n > longest)
+            longest = n;
+        tp_conn_unpack(buf, 42, &back);
+        if (memcmp(&c, &back, sizeof c) != 0)
+            bad++;
+    }
+    CHECK(bad == 0, "%d records changed by packing", bad);
+    CHECK(longest <= TP_CONN_PACKED_MAX, "longest packing %zu bytes", longest);
 }
 
 int main(void)
@@ -204,5 +310,7 @@ int main(void)
     table_round(true, 0);
     table_round(true, 1);
     test_flood_memory();
+    test_reuse_memory();
+    test_pack_lossless();
     return check_summary();
 }
