@@ -4,7 +4,11 @@
 #   bash bench/treecost.sh [-b BUILD] [-n PACKETS] [-w WORKDIR] [-k] [MODE...]
 #
 # MODE is any of: fields (-T fields -e frame.number -e tcp.flags), V (-V),
-# Y (-Y tcp), 2Y (-2 -Y tcp); all four by default.
+# Y (-Y tcp), 2Y (-2 -Y tcp); all four by default.  Two more put the
+# alternatives in tcpphase's place, for issue 5's "each alternative costs at
+# least 10x tcpphase's overhead" in repeatable units: Ylua (-Y tcp with
+# bench/phase.lua, a Lua post-dissector) and Yprime (-Y tcp with
+# bench/primealt's primed C post-dissector); compare their "added" with Y's.
 #
 # Wall times on a shared 2-core machine wobble by several percent; callgrind's
 # instruction counts do not, so they are what decides whether a change to the
@@ -44,7 +48,7 @@ while getopts "b:n:w:k" opt; do
     n) PACKETS=$OPTARG ;;
     w) WORK=$OPTARG ;;
     k) KEEP=1 ;;
-    *) die "usage: $0 [-b BUILD] [-n PACKETS] [-w WORKDIR] [-k] [fields|V|Y|2Y ...]" ;;
+    *) die "usage: $0 [-b BUILD] [-n PACKETS] [-w WORKDIR] [-k] [fields|V|Y|2Y|Ylua|Yprime ...]" ;;
   esac
 done
 shift $((OPTIND - 1))
@@ -71,14 +75,19 @@ chmod 0755 "$WORK"
 [ "$(id -u)" -eq 0 ] && chown nobody:nogroup "$WORK/home" "$WORK"
 as_runner test -w "$WORK" || die "user nobody cannot write $WORK: use -w under /tmp"
 
-# Plugin folders: none (global plugins without tcpphase), with (plus ours).
-for name in none with; do
+# Plugin folders: none (global plugins without tcpphase), with (plus ours),
+# prime (plus the primed C alternative).
+PRIME=$BUILD/bench/plugins/4.0/epan/primealt.so
+[ -f "$PRIME" ] || die "no $PRIME: build first"
+for name in none with prime; do
   rm -rf "$WORK/plugins-$name"
   cp -rs "$GLOBAL_PLUGINS" "$WORK/plugins-$name"
   rm -f "$WORK/plugins-$name/4.0/epan/tcpphase.so"
 done
 cp "$SO" "$WORK/plugins-with/4.0/epan/tcpphase.so"
-chmod -R a+rX "$WORK/plugins-none" "$WORK/plugins-with"
+cp "$PRIME" "$WORK/plugins-prime/4.0/epan/primealt.so"
+cp "$ROOT/bench/phase.lua" "$WORK/phase.lua"
+chmod -R a+rX "$WORK/plugins-none" "$WORK/plugins-with" "$WORK/plugins-prime" "$WORK/phase.lua"
 
 CAP=$WORK/mix-$PACKETS.pcap
 [ -f "$CAP" ] || "$GENCAP" mix -n "$PACKETS" -o "$CAP" >/dev/null
@@ -110,18 +119,23 @@ fi
 printf '%s packets of gencap mix (%s)\n' "$PACKETS" "$CAP"
 printf '%-8s %14s %14s %14s %8s\n' mode "without/pkt" "with/pkt" "added/pkt" "added"
 for mode in "${MODES[@]}"; do
+  # "with" is tcpphase, or the alternative in its place.
+  with=with extra=()
   case $mode in
     fields) args=(-T fields -e frame.number -e tcp.flags) ;;
     V)      args=(-V) ;;
     Y)      args=(-Y tcp) ;;
     2Y)     args=(-2 -Y tcp) ;;
+    Ylua)   args=(-Y tcp); with=none; extra=(-X "lua_script:$WORK/phase.lua") ;;
+    Yprime) args=(-Y tcp); with=prime ;;
     *) die "unknown mode $mode" ;;
   esac
   declare -A per=()
-  for plugins in none with; do
-    one=$(count "$plugins" "$mode.$plugins.1" -c 1 "${args[@]}")
-    all=$(count "$plugins" "$mode.$plugins.all" "${args[@]}")
-    per[$plugins]=$(( (all - one) / (PACKETS - 1) ))
+  for side in none with; do
+    if [ "$side" = none ]; then plugins=none; more=(); else plugins=$with; more=("${extra[@]}"); fi
+    one=$(count "$plugins" "$mode.$side.1" -c 1 "${args[@]}" "${more[@]}")
+    all=$(count "$plugins" "$mode.$side.all" "${args[@]}" "${more[@]}")
+    per[$side]=$(( (all - one) / (PACKETS - 1) ))
   done
   added=$(( per[with] - per[none] ))
   printf '%-8s %14d %14d %14d %7s%%\n' "$mode" "${per[none]}" "${per[with]}" "$added" \
