@@ -166,14 +166,16 @@ copy_addr(tp_addr *dst, const address *src)
 static void
 record_segment(tvbuff_t *tvb, packet_info *pinfo)
 {
-    guint8 hdr[16];
+    const guint8 *hdr;
     guint captured, reported, header_len;
     tp_segment *seg = &pending;     /* filled in place: no copy per segment */
 
     captured = tvb_captured_length(tvb);
     if (captured < 14)
         return;                         /* ports, seq, ack, offset, flags */
-    tvb_memcpy(tvb, hdr, 0, captured >= 16 ? 16 : 14);
+    /* Read in place: IP hands TCP a subset of the frame's bytes, so this is
+     * a pointer into them, with no copy (tvb_memcpy() costs a memcpy call). */
+    hdr = tvb_get_ptr(tvb, 0, captured >= 16 ? 16 : 14);
 
     header_len = (guint)(hdr[12] >> 4) * 4;
     if (header_len < 20)
@@ -382,10 +384,8 @@ show_label(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         role = (tp_role)label->role;
         anomalies = label->anomalies;
     }
-    step_name = tp_step_name((tp_step)label->step);
-
     if (pref_info_column)
-        col_append_fstr(pinfo->cinfo, COL_INFO, " [%s]", step_name);
+        col_append_fstr(pinfo->cinfo, COL_INFO, " [%s]", tp_step_name((tp_step)label->step));
 
     if (!tree) {
         /* No tree (first pass in the GUI, or tshark printing nothing
@@ -405,6 +405,7 @@ show_label(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         return;     /* e.g. `tshark -Y tcp`, which must stay cheap */
 
     phase_name = tp_phase_name((tp_phase)label->phase);
+    step_name = tp_step_name((tp_step)label->step);
     role_name = tp_role_name(role);
     sender_state_name = tp_state_name((tp_tcp_state)label->sender_state);
     receiver_state_name = tp_state_name((tp_tcp_state)label->receiver_state);
@@ -473,6 +474,7 @@ dissect_tcpphase(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data
     const tp_conn *conn;
     const gchar *saved_proto;
     tp_label fresh;
+    gboolean fed = FALSE;
 
     if (!engine || !labels)
         return 0;
@@ -511,8 +513,12 @@ dissect_tcpphase(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data
             last_segment = *seg;
             last_valid = TRUE;
             label = &last_label;
+            fed = TRUE;
         }
-        conn = tp_engine_conn(engine, label->conn_id);
+        /* A segment just fed: the engine returned the connection as it
+         * stands, which is what tp_engine_conn() would look up again. */
+        if (!fed)
+            conn = tp_engine_conn(engine, label->conn_id);
     } else {
         if (!proto_is_protocol_enabled(tcpphase_protocol))
             return 0;
