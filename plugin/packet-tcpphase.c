@@ -104,6 +104,13 @@ static gboolean last_valid;
 static tp_segment pending;
 static guint32 pending_frame;   /* 0: none */
 
+/* Whether the hook reads segments: tcpphase and TCP both enabled.  Fixed
+ * for a dissection session: enabling or disabling a protocol makes
+ * Wireshark redissect, which runs tcpphase_init() first (as a changed
+ * preference does); tshark applies --enable/--disable-protocol before it
+ * opens the file.  Two proto_is_protocol_enabled() calls per segment less. */
+static gboolean hook_reads;
+
 static void
 tcpphase_cleanup(void)
 {
@@ -118,6 +125,7 @@ tcpphase_cleanup(void)
     last_fed = 0;
     last_valid = FALSE;
     pending_frame = 0;
+    hook_reads = FALSE;
 }
 
 static void
@@ -134,6 +142,8 @@ tcpphase_init(void)
     labels = tp_label_store_new();
     if (!engine || !labels)
         ws_warning("tcpphase: out of memory; no labels for this capture");
+    hook_reads = tcpphase_protocol != NULL && proto_is_protocol_enabled(tcpphase_protocol)
+                 && (tcp_protocol == NULL || proto_is_protocol_enabled(tcp_protocol));
 }
 
 static void
@@ -216,8 +226,7 @@ dissect_tcp_hook(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data
 {
     if (!PINFO_FD_VISITED(pinfo)
             && !pinfo->flags.in_error_pkt   /* a header quoted by ICMP: not a segment */
-            && proto_is_protocol_enabled(tcpphase_protocol)
-            && (tcp_protocol == NULL || proto_is_protocol_enabled(tcp_protocol))
+            && hook_reads                   /* tcpphase and TCP enabled */
             && pending_frame != pinfo->num)
         record_segment(tvb, pinfo);
 
