@@ -23,19 +23,20 @@
 # WIRESHARK_PLUGIN_DIR pointing at one; as root, tshark (and valgrind with
 # it) runs as nobody through setpriv, since root ignores WIRESHARK_PLUGIN_DIR.
 #
-# Counts are not bit-for-bit repeatable (hash seeds, address layout): on 3000
-# packets "added" moves by about +-300 instructions between identical runs,
-# so a change below that needs a second run to tell.
+# Counts are not bit-for-bit repeatable (hash seeds, address layout, mostly in
+# the start-up run, whose variation is divided by the packets): on 3000
+# packets "added" moves by about +-300 instructions between identical runs, on
+# the default 10000 by about +-100; a change below that needs a second run.
 #
 # -k keeps each callgrind profile in WORKDIR (callgrind_annotate them to see
-# where the difference goes).  About 2 minutes per mode for 3000 packets
-# (-V: 4) on an idle core.
+# where the difference goes).  About 4 minutes per mode for 10000 packets
+# (-V and Ylua: about 8) on an idle core.
 # SPDX-License-Identifier: GPL-2.0-or-later
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 BUILD=$ROOT/build
-PACKETS=3000
+PACKETS=10000
 WORK=/tmp/tcpphase-treecost
 KEEP=0
 GLOBAL_PLUGINS=/usr/lib/x86_64-linux-gnu/wireshark/plugins
