@@ -69,6 +69,17 @@ static bool stopped(const tpa_progress *p)
     return p->stop && *p->stop;
 }
 
+/* One more frame read: the shared counter (which the progress bar and the
+ * other workers read) is updated once per PROGRESS_BATCH frames, and the
+ * caller adds what is left in *batch when its pass ends. */
+static void count_frame(tpa_progress *p, uint64_t *batch)
+{
+    if (++*batch == PROGRESS_BATCH) {
+        atomic_fetch_add(&p->frames, *batch);
+        *batch = 0;
+    }
+}
+
 /* ---- Temporary outputs ------------------------------------------------------ */
 
 typedef struct outputs {
@@ -252,10 +263,7 @@ static tpa_status label_capture(const tpa_job *job, const tpa_options *opt,
             }
         }
         wtap_rec_reset(&rec);
-        if (++batch == PROGRESS_BATCH) {
-            atomic_fetch_add(&progress->frames, batch);
-            batch = 0;
-        }
+        count_frame(progress, &batch);
     }
     atomic_fetch_add(&progress->frames, batch);
     if (status == TPA_DONE && err != 0) {
@@ -341,10 +349,7 @@ static tpa_status write_copy(const tpa_job *job, tpa_progress *progress, labelli
             break;
         }
         wtap_rec_reset(&rec);
-        if (++batch == PROGRESS_BATCH) {
-            atomic_fetch_add(&progress->frames, batch);
-            batch = 0;
-        }
+        count_frame(progress, &batch);
     }
     atomic_fetch_add(&progress->frames, batch);
     if (status == TPA_DONE && frame < lab->frames) {

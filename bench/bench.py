@@ -187,6 +187,11 @@ def run_once(setup, run):
     run.rss.append(int(m.group(3)) * 1024)
 
 
+def wall_ratios(run, base):
+    """Per-round ratios of run's wall times to base's (same rounds)."""
+    return [w / b for w, b in zip(run.walls, base.walls)]
+
+
 def noise_pairs(ratios):
     """Rounds needed for the median overhead to be known to +-1 point: the
     standard error of a median is about 1.25 sd / sqrt(n)."""
@@ -211,8 +216,7 @@ def measure(setup, group, runs, min_rounds, max_rounds, deadline):
         if rounds >= max_rounds or time.monotonic() > deadline:
             break
         base = runs[0]
-        need = max((noise_pairs([w / b for w, b in zip(r.walls, base.walls)]) or 0)
-                   for r in runs[1:])
+        need = max((noise_pairs(wall_ratios(r, base)) or 0) for r in runs[1:])
         if rounds >= need:
             break
     return rounds
@@ -220,10 +224,6 @@ def measure(setup, group, runs, min_rounds, max_rounds, deadline):
 
 def med(xs):
     return statistics.median(xs)
-
-
-def pct(a, b):
-    return (a / b - 1.0) * 100.0
 
 
 # ---- The benchmark ----------------------------------------------------------
@@ -366,7 +366,7 @@ def overhead(groups, key, index=1):
     if key not in groups:
         return None
     runs = groups[key][1]
-    return med([w / b for w, b in zip(runs[index].walls, runs[0].walls)]) - 1
+    return med(wall_ratios(runs[index], runs[0])) - 1
 
 
 def memory(groups, counts, key):
@@ -394,7 +394,7 @@ def targets(groups, core, counts, sizes):
         ±1 point; otherwise say which side the median fell and that the
         noise leaves it open."""
         runs, n = groups[key][1], groups[key][2]
-        ratios = [w / b for w, b in zip(runs[1].walls, runs[0].walls)]
+        ratios = wall_ratios(runs[1], runs[0])
         o = (med(ratios) - 1) * 100
         need = noise_pairs(ratios) or 0
         text = f"{o:+.1f}% ({n} rounds; ±1 point needs {need})"
@@ -494,7 +494,7 @@ def report(setup, args, groups, core, counts, elapsed, sizes, final):
         L.append("| command | wall (median) | overhead | min…max per round | rounds needed | CPU overhead | Max RSS | RSS above first |")
         L.append("| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: |")
         for r in runs:
-            ratios = [w / b for w, b in zip(r.walls, base.walls)]
+            ratios = wall_ratios(r, base)
             cpu = med([c / b for c, b in zip(r.cpus, base.cpus)]) if min(base.cpus) > 0 else 1
             mr = med(ratios)
             need = noise_pairs(ratios) if r is not base else None
@@ -513,19 +513,14 @@ def report(setup, args, groups, core, counts, elapsed, sizes, final):
 
     # The alternatives against tcpphase's overhead.
     if "y" in groups:
-        title, runs, _ = groups["y"]
-        base = runs[0]
-
-        def over(r):
-            return med([w / b for w, b in zip(r.walls, base.walls)]) - 1
-
-        tp = over(runs[1])
+        runs = groups["y"][1]
+        tp = overhead(groups, "y")
         L.append("## Alternatives against tcpphase (`-Y tcp`, same capture)")
         L.append("")
         L.append("| alternative | its overhead | tcpphase's | ratio (target ≥ 10×) |")
         L.append("| --- | ---: | ---: | ---: |")
-        for r in runs[3:]:
-            o = over(r)
+        for index in range(3, len(runs)):
+            r, o = runs[index], overhead(groups, "y", index)
             ratio = (f"{o / tp:.1f}×" if tp > 0.001 else
                      "tcpphase's overhead is below the noise: ratio unbounded")
             L.append(f"| {r.name} | {o * 100:+.1f}% | {tp * 100:+.1f}% | {ratio} |")
