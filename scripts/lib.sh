@@ -28,6 +28,8 @@ TCPPHASE_APT_PACKAGES=(
   libubsan1
   clang
   libclang-rt-14-dev
+  # tests/growth.py and bench/treecost.sh count instructions with callgrind.
+  valgrind
 )
 
 tp_log()  { printf '==> %s\n' "$*" >&2; }

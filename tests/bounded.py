@@ -14,10 +14,10 @@ and checks that
     connections are kept as their one segment, the reused tuple's finished
     incarnations packed: core/conn_table.h), and the one long
     connection's engine memory stays under 1 MB;
-  - labels cost at most 10 bytes per frame (9 and chunk slack);
-  - time per packet shows no growth: the last block is no slower than
-    five times the fastest (a quadratic path over 2M segments would be
-    hundreds of times slower; the margin absorbs a busy machine).
+  - labels cost at most 10 bytes per frame (9 and chunk slack).
+That the work per packet does not grow is checked by tests/growth.py, in
+instructions: a time per packet would depend on what else the machine is
+doing.
 """
 
 import os
@@ -77,9 +77,6 @@ def main():
                 check(used <= budget, f"{name}: engine + labels {used} bytes, budget {budget} "
                       f"({used / r['conns']:.0f} bytes per connection)")
             check(r["labels"] / r["tcp"] <= 10.0, f"{name}: {r['labels'] / r['tcp']:.1f} label bytes per frame")
-            b = r["blocks"]
-            check(len(b) >= 5 and b[-1] <= 5 * min(b),
-                  f"{name}: time per packet grew: {b}")
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 
