@@ -33,6 +33,16 @@ remove_package() {
 }
 trap remove_package EXIT
 
+# Files installed by hand (scripts/setup.sh as root) would be overwritten by
+# the package, and deleted with it by --remove: refuse rather.
+if [ "$REMOVE" = --remove ] && ! dpkg-query -W "$PACKAGE" >/dev/null 2>&1; then
+  while read -r path; do
+    if [ -e "$path" ] && [ ! -d "$path" ]; then
+      tp_die "$path exists and belongs to no package (installed by hand?): with --remove it would be deleted; move it away first"
+    fi
+  done < <(dpkg-deb -c "$DEB" | awk '$1 !~ /^d/ { sub(/^\./, "", $NF); print $NF }')
+fi
+
 tp_log "apt-get install $DEB"
 DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$DEB" >/dev/null
 
