@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <wiretap/wtap.h>
+#include "wscompat.h"
 
 #include "tcpphase.h"
 #include "label_store.h"
@@ -219,9 +220,9 @@ static tpa_status label_capture(const tpa_job *job, const tpa_options *opt,
         return TPA_FAILED;
     }
 
-    wtap_rec_init(&rec);
+    tp_wtap_rec_init(&rec);
     ws_buffer_init(&buf, 2048);
-    while (wtap_read(wth, &rec, &buf, &err, &err_info, &offset)) {
+    while (tp_wtap_read(wth, &rec, &buf, &err, &err_info, &offset)) {
         uint32_t frame;
 
         if (stopped(progress)) {
@@ -241,7 +242,7 @@ static tpa_status label_capture(const tpa_job *job, const tpa_options *opt,
 
             memset(&seg, 0, sizeof seg);
             v = tpa_decode(link_of(rec.rec_header.packet_header.pkt_encap),
-                           ws_buffer_start_ptr(&buf), rec.rec_header.packet_header.caplen,
+                           TP_REC_DATA(&rec, &buf), rec.rec_header.packet_header.caplen,
                            rec.rec_header.packet_header.len, &seg);
             if (v == TPA_OK) {
                 tp_label label;
@@ -317,9 +318,9 @@ static tpa_status write_copy(const tpa_job *job, tpa_progress *progress, labelli
     }
 
     tp_label_cursor_init(&labels, lab->labels);
-    wtap_rec_init(&rec);
+    tp_wtap_rec_init(&rec);
     ws_buffer_init(&buf, 2048);
-    while (frame < lab->frames && wtap_read(wth, &rec, &buf, &err, &err_info, &offset)) {
+    while (frame < lab->frames && tp_wtap_read(wth, &rec, &buf, &err, &err_info, &offset)) {
         const tp_label *label = NULL;
         int step = -1;
         uint16_t anomalies = 0;
@@ -338,7 +339,7 @@ static tpa_status write_copy(const tpa_job *job, tpa_progress *progress, labelli
             if (conn)
                 conn_anomalies[label->conn_id] |= anomalies;
         }
-        if (!tpa_writer_write(w, wth, &rec, ws_buffer_start_ptr(&buf), step, anomalies,
+        if (!tpa_writer_write(w, wth, &rec, TP_REC_DATA(&rec, &buf), step, anomalies,
                               &err, &err_info)) {
             char what[80];
             snprintf(what, sizeof what, "cannot write frame %" PRIu64 " of the annotated copy",

@@ -25,6 +25,7 @@
 #include <wiretap/wtap.h>
 #include <wsutil/wslog.h>
 #include <wsutil/privileges.h>
+#include "wscompat.h"
 
 #include "annotate.h"
 
@@ -694,7 +695,7 @@ int main(int argc, char **argv)
     options.file_mode = 0666 & ~mask;
 
     init_process_policies();
-    ws_log_init(PROG, NULL);
+    tp_ws_log_init(PROG, NULL);
     wtap_init(FALSE);
 
     p.jobs = g_ptr_array_new();

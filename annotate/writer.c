@@ -10,6 +10,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "writer.h"
+#include "wscompat.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -89,7 +90,7 @@ tpa_writer *tpa_writer_open(wtap *wth, int fd, int *err, gchar **err_info)
     return w;
 }
 
-static gboolean count_option(wtap_block_t block, guint id, wtap_opttype_e type,
+static tp_wtap_foreach_ret count_option(wtap_block_t block, guint id, wtap_opttype_e type,
                          wtap_optval_t *value, void *user_data)
 {
     *(bool *)user_data = true;
@@ -147,7 +148,7 @@ bool tpa_writer_write(tpa_writer *w, wtap *wth, wtap_rec *rec, const guint8 *dat
         rec->block_was_modified = TRUE;
     }
 
-    ok = wtap_dump(w->dumper, rec, data, err, err_info);
+    ok = tp_wtap_dump(w->dumper, rec, data, err, err_info);
     rec->block = saved;
     rec->block_was_modified = saved_modified;
     if (own)

@@ -76,8 +76,13 @@ class Setup:
             die("/usr/bin/time not found (apt-get install time)")
         self.gencap = os.path.join(self.build, "bench", "gencap")
         self.corebench = os.path.join(self.build, "bench", "corebench")
-        self.plugin = os.path.join(self.build, "plugins", "4.0", "epan", "tcpphase.so")
-        self.primealt = os.path.join(self.build, "bench", "plugins", "4.0", "epan", "primealt.so")
+        abi_file = os.path.join(self.build, "wireshark-abi")
+        if not os.path.exists(abi_file):
+            die(f"{abi_file} missing: configure first (cmake -S . -B build)")
+        with open(abi_file) as f:
+            self.abi = f.read().strip()     # Wireshark's major.minor: the plugin folder
+        self.plugin = os.path.join(self.build, "plugins", self.abi, "epan", "tcpphase.so")
+        self.primealt = os.path.join(self.build, "bench", "plugins", self.abi, "epan", "primealt.so")
         for f in (self.gencap, self.corebench, self.plugin, self.primealt):
             if not os.path.exists(f):
                 die(f"{f} missing: build first (cmake -S . -B build && cmake --build build)")
@@ -118,7 +123,8 @@ class Setup:
                     continue
                 os.symlink(os.path.join(dirpath, f), os.path.join(top, rel, f))
         if extra:
-            dest = os.path.join(top, "4.0", "epan", os.path.basename(extra))
+            os.makedirs(os.path.join(top, self.abi, "epan"), exist_ok=True)
+            dest = os.path.join(top, self.abi, "epan", os.path.basename(extra))
             shutil.copyfile(extra, dest)
             os.chmod(dest, 0o644)
         for dirpath, dirs, _files in os.walk(top):

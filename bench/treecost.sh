@@ -57,7 +57,9 @@ MODES=("$@")
 [ ${#MODES[@]} -gt 0 ] || MODES=(fields V Y 2Y)
 [[ "$PACKETS" =~ ^[0-9]+$ ]] && [ "$PACKETS" -ge 2 ] || die "-n needs a number >= 2"
 
-SO=$BUILD/plugins/4.0/epan/tcpphase.so
+[ -f "$BUILD/wireshark-abi" ] || die "no $BUILD/wireshark-abi: configure first"
+ABI=$(cat "$BUILD/wireshark-abi")     # Wireshark's major.minor: the plugin folder
+SO=$BUILD/plugins/$ABI/epan/tcpphase.so
 GENCAP=$BUILD/bench/gencap
 [ -f "$SO" ] && [ -x "$GENCAP" ] || die "no $SO or $GENCAP: build first"
 command -v valgrind >/dev/null || die "valgrind not found (apt-get install valgrind)"
@@ -78,15 +80,16 @@ as_runner test -w "$WORK" || die "user nobody cannot write $WORK: use -w under /
 
 # Plugin folders: none (global plugins without tcpphase), with (plus ours),
 # prime (plus the primed C alternative).
-PRIME=$BUILD/bench/plugins/4.0/epan/primealt.so
+PRIME=$BUILD/bench/plugins/$ABI/epan/primealt.so
 [ -f "$PRIME" ] || die "no $PRIME: build first"
 for name in none with prime; do
   rm -rf "$WORK/plugins-$name"
   cp -rs "$GLOBAL_PLUGINS" "$WORK/plugins-$name"
-  rm -f "$WORK/plugins-$name/4.0/epan/tcpphase.so"
+  mkdir -p "$WORK/plugins-$name/$ABI/epan"
+  rm -f "$WORK/plugins-$name/$ABI/epan/tcpphase.so"
 done
-cp "$SO" "$WORK/plugins-with/4.0/epan/tcpphase.so"
-cp "$PRIME" "$WORK/plugins-prime/4.0/epan/primealt.so"
+cp "$SO" "$WORK/plugins-with/$ABI/epan/tcpphase.so"
+cp "$PRIME" "$WORK/plugins-prime/$ABI/epan/primealt.so"
 cp "$ROOT/bench/phase.lua" "$WORK/phase.lua"
 chmod -R a+rX "$WORK/plugins-none" "$WORK/plugins-with" "$WORK/plugins-prime" "$WORK/phase.lua"
 

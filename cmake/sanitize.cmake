@@ -49,7 +49,7 @@ if(NOT IS_ABSOLUTE "${TP_ASAN_RUNTIME}" OR NOT EXISTS "${TP_ASAN_RUNTIME}")
   message(FATAL_ERROR
     "TCPPHASE_SANITIZE: ${CMAKE_C_COMPILER} does not know where ${TP_ASAN_RUNTIME_NAME} is "
     "(got '${TP_ASAN_RUNTIME}'). On Debian 12: apt-get install libasan8 (gcc) or "
-    "libclang-rt-14-dev (clang).")
+    "libclang-rt-dev (clang).")
 endif()
 get_filename_component(TP_ASAN_RUNTIME "${TP_ASAN_RUNTIME}" REALPATH)
 

@@ -1,4 +1,4 @@
-/* packet-tcpphase.c — the Wireshark 4.0 front end of tcpphase.
+/* packet-tcpphase.c — the Wireshark front end of tcpphase.
  *
  * Where a TCP segment sits in the life of its connection: a hook in front of
  * the TCP dissector reads each segment's header, a post-dissector feeds it to
@@ -36,6 +36,7 @@
 #include "tcpphase.h"
 #include "label_store.h"
 #include "packet-tcpphase.h"
+#include "wscompat.h"
 
 /* ---- Registration state --------------------------------------------------- */
 
@@ -78,7 +79,7 @@ static expert_field ei_anomaly[TP_ANOM_COUNT] = {
 
 /* Preferences. */
 static guint pref_time_wait = 60;          /* seconds */
-static gboolean pref_info_column = FALSE;
+static tp_pref_bool pref_info_column = FALSE;
 
 /* ---- Capture-file state (init routine to cleanup routine) ----------------- */
 

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
 
-# The Debian 12 packages needed to build the plugin and run every test.
+# The Debian packages needed to build the plugin and run every test, on
+# Debian 12 (bookworm) and 13 (trixie) alike, and testing/unstable.
 # setup.sh and test.sh install the same list, so a machine that passed
 # setup.sh can run the tests and the other way round.
 TCPPHASE_APT_PACKAGES=(
@@ -14,9 +15,8 @@ TCPPHASE_APT_PACKAGES=(
   libglib2.0-dev
   python3
   python3-scapy
-  # The GUI test (tests/gui.py): Wireshark's Qt GUI on a virtual display,
-  # screenshots, OCR, keyboard and mouse input.
-  wireshark-qt
+  # The GUI test (tests/gui.py): Wireshark's Qt GUI (see below) on a
+  # virtual display, screenshots, OCR, keyboard and mouse input.
   xvfb
   xauth
   imagemagick
@@ -27,9 +27,23 @@ TCPPHASE_APT_PACKAGES=(
   libasan8
   libubsan1
   clang
-  libclang-rt-14-dev
+  libclang-rt-dev
   # tests/growth.py and bench/treecost.sh count instructions with callgrind.
   valgrind
+)
+# Wireshark's Qt GUI is wireshark-qt up to Debian 12, wireshark from 13 on
+# (where wireshark-qt no longer exists).
+if grep -qs '^VERSION_CODENAME=bookworm$' /etc/os-release; then
+  TCPPHASE_APT_PACKAGES+=(wireshark-qt)
+else
+  TCPPHASE_APT_PACKAGES+=(wireshark)
+fi
+
+# What .ci/run needs besides: chroots of newer Debian releases
+# (scripts/chroot.sh) and Debian packages (packaging/build-deb.sh).
+TCPPHASE_CI_PACKAGES=(
+  debootstrap
+  dpkg-dev
 )
 
 tp_log()  { printf '==> %s\n' "$*" >&2; }

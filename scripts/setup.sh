@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set up tcpphase on Debian 12: install the build dependencies, build the
+# Set up tcpphase on Debian 12 or 13 (or testing/unstable): install the build dependencies, build the
 # plugin and tcpphase-annotate in ./build, install them (the plugin where
 # Wireshark will load it), and show the plugin labelling a bundled capture.
 #
@@ -10,11 +10,13 @@
 #
 # Where the plugin goes:
 #   - as a normal user: the personal plugin folder
-#     ~/.local/lib/wireshark/plugins/4.0/epan/ (no root needed for that step;
+#     ~/.local/lib/wireshark/plugins/X.Y/epan/ (no root needed for that step;
 #     sudo is used only for apt-get, and only if packages are missing);
 #   - as root: the global plugin folder
-#     /usr/lib/x86_64-linux-gnu/wireshark/plugins/4.0/epan/, because Wireshark
+#     /usr/lib/x86_64-linux-gnu/wireshark/plugins/X.Y/epan/, because Wireshark
 #     ignores root's personal plugin folder (and WIRESHARK_PLUGIN_DIR).
+#   X.Y is the installed Wireshark's major.minor (4.0 on Debian 12, 4.4 on
+#   Debian 13, 4.6 on testing/unstable).
 #
 # Environment: TCPPHASE_BUILD (build folder, default ./build).
 # SPDX-License-Identifier: GPL-2.0-or-later
@@ -41,7 +43,7 @@ fi
 
 tp_build "$ROOT" "$BUILD" -DTCPPHASE_USER_INSTALL="$USER_INSTALL"
 
-SO="$BUILD/plugins/4.0/epan/tcpphase.so"
+SO="$BUILD/plugins/$(cat "$BUILD/wireshark-abi")/epan/tcpphase.so"
 [ -f "$SO" ] || tp_die "the build did not produce $SO"
 
 tp_log "Installing the plugin and tcpphase-annotate"

@@ -10,7 +10,10 @@
 #
 #   ${TCPPHASE_BUILD:-build}/tshark-env/
 #       home/                          HOME for tshark (empty profile)
-#       plugins/4.0/epan/tcpphase.so   copy of the freshly built plugin
+#       plugins/X.Y/epan/tcpphase.so   copy of the freshly built plugin
+#
+# X.Y is the Wireshark major.minor the build found (BUILD/wireshark-abi,
+# written by cmake/wireshark.cmake): Wireshark looks only there.
 #
 # and runs tshark with HOME and WIRESHARK_PLUGIN_DIR pointing into it and
 # an otherwise empty environment (LANG=C.UTF-8, TZ=UTC).  As root, tshark
@@ -32,7 +35,7 @@
 #
 # Environment:
 #   TCPPHASE_BUILD   build folder (default: build, relative to the repo root)
-#   TCPPHASE_PLUGIN  the built plugin (default: $TCPPHASE_BUILD/plugins/4.0/epan/tcpphase.so)
+#   TCPPHASE_PLUGIN  the built plugin (default: $TCPPHASE_BUILD/plugins/X.Y/epan/tcpphase.so)
 #   TSHARK           the tshark to run (default: tshark from PATH)
 # A sanitizer build leaves $TCPPHASE_BUILD/sanitizer.env (LD_PRELOAD of the
 # ASan runtime, ASAN_OPTIONS, UBSAN_OPTIONS); its lines join the environment.
@@ -45,7 +48,11 @@ die() { printf '%s: ERROR: %s\n' "$me" "$*" >&2; exit 1; }
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 BUILD=${TCPPHASE_BUILD:-build}
 case "$BUILD" in /*) ;; *) BUILD="$ROOT/$BUILD" ;; esac
-SO=${TCPPHASE_PLUGIN:-$BUILD/plugins/4.0/epan/tcpphase.so}
+[ -f "$BUILD/wireshark-abi" ] \
+  || die "no $BUILD/wireshark-abi: configure first (cmake -S . -B build), or set TCPPHASE_BUILD"
+WS_ABI=$(cat "$BUILD/wireshark-abi")
+[[ "$WS_ABI" =~ ^[0-9]+\.[0-9]+$ ]] || die "$BUILD/wireshark-abi says '$WS_ABI', not MAJOR.MINOR"
+SO=${TCPPHASE_PLUGIN:-$BUILD/plugins/$WS_ABI/epan/tcpphase.so}
 
 TSHARK_BIN=$(command -v "${TSHARK:-tshark}" 2>/dev/null) \
   || die "tshark not found (install it: apt-get install tshark, or run bash scripts/setup.sh)"
@@ -95,8 +102,8 @@ if [ "$IS_ROOT" -eq 1 ]; then
   fi
 fi
 
-mkdir -p "$RUN_DIR/home" "$RUN_DIR/plugins/4.0/epan" "$RUN_DIR/inputs"
-chmod 0755 "$RUN_DIR/plugins" "$RUN_DIR/plugins/4.0" "$RUN_DIR/plugins/4.0/epan"
+mkdir -p "$RUN_DIR/home" "$RUN_DIR/plugins/$WS_ABI/epan" "$RUN_DIR/inputs"
+chmod 0755 "$RUN_DIR/plugins" "$RUN_DIR/plugins/$WS_ABI" "$RUN_DIR/plugins/$WS_ABI/epan"
 chmod 0755 "$RUN_DIR/inputs"
 if [ "$IS_ROOT" -eq 1 ]; then
   chown "$RUN_USER:$RUN_GROUP" "$RUN_DIR/home"
@@ -104,7 +111,7 @@ fi
 chmod 0755 "$RUN_DIR/home"
 
 # Refresh the plugin copy when the build changed it.
-DEST="$RUN_DIR/plugins/4.0/epan/tcpphase.so"
+DEST="$RUN_DIR/plugins/$WS_ABI/epan/tcpphase.so"
 STAMP="$RUN_DIR/.plugin-loaded"
 if ! cmp -s "$SO" "$DEST" 2>/dev/null; then
   cp -f "$SO" "$DEST.tmp.$$"

@@ -425,10 +425,12 @@ def prepare(scratch, build, as_nobody):
         f.write(RECENT)
     with open(os.path.join(home, ".config", "wireshark", "recent_common"), "w") as f:
         f.write(RECENT_COMMON)
-    so = os.path.join(build, "plugins", "4.0", "epan", "tcpphase.so")
+    with open(os.path.join(build, "wireshark-abi")) as f:
+        abi = f.read().strip()          # the plugin folder name, e.g. 4.4
+    so = os.path.join(build, "plugins", abi, "epan", "tcpphase.so")
     if not os.path.isfile(so):
         raise Failure("no built plugin at %s" % so)
-    plugdir = os.path.join(scratch, "plugins", "4.0", "epan")
+    plugdir = os.path.join(scratch, "plugins", abi, "epan")
     os.makedirs(plugdir)
     shutil.copy(so, plugdir)
     shutil.copy(os.path.join(ROOT, "test-captures", CAPTURE), scratch)

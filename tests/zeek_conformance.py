@@ -130,6 +130,10 @@ def endpoints(row):
     below = protos[:protos.index("tcp")]
     fam = next((p for p in reversed(below) if p in ("ip", "ipv6")), None)
     if fam is None:
+        # Wireshark 4.6 dissects IP under MPLS but leaves it out of
+        # frame.protocols ("...:mpls:tcp"): take the family with addresses.
+        fam = "ip" if row["ip.src"] else "ipv6" if row["ipv6.src"] else None
+    if fam is None:
         return None
     src = pick(row[fam + ".src"], -1)
     dst = pick(row[fam + ".dst"], -1)

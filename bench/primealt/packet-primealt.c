@@ -22,9 +22,11 @@
 #include <epan/proto.h>
 #include <epan/proto_data.h>
 
+#include "wscompat.h"
+
 WS_DLL_PUBLIC_DEF const gchar plugin_version[] = "0.1.0";
-WS_DLL_PUBLIC_DEF const int plugin_want_major = 4;
-WS_DLL_PUBLIC_DEF const int plugin_want_minor = 0;
+WS_DLL_PUBLIC_DEF const int plugin_want_major = WIRESHARK_VERSION_MAJOR;
+WS_DLL_PUBLIC_DEF const int plugin_want_minor = WIRESHARK_VERSION_MINOR;
 WS_DLL_PUBLIC void plugin_register(void);
 
 static int proto_primealt = -1;
@@ -47,7 +49,7 @@ first_uint(proto_tree *tree, int hf, guint32 *out)
     GPtrArray *items = proto_get_finfo_ptr_array(tree, hf);
     if (!items || items->len == 0)
         return FALSE;
-    *out = fvalue_get_uinteger(&((field_info *)items->pdata[0])->value);
+    *out = fvalue_get_uinteger(TP_FINFO_VALUE((field_info *)items->pdata[0]));
     return TRUE;
 }
 

@@ -35,6 +35,8 @@
 #include <wsutil/privileges.h>
 #include <wsutil/wslog.h>
 
+#include "wscompat.h"
+
 void plugin_register(void);     /* plugin/plugin.c */
 
 /* The application's side of epan's frame access. */
@@ -70,9 +72,9 @@ print_labels(unsigned capture, guint32 num, proto_tree *tree)
         if (found && found->len > 0) {
             field_info *fi = (field_info *)g_ptr_array_index(found, 0);
             if (i == 0)
-                g_snprintf(cells[i], sizeof cells[i], "%u", fvalue_get_uinteger(&fi->value));
+                g_snprintf(cells[i], sizeof cells[i], "%u", fvalue_get_uinteger(TP_FINFO_VALUE(fi)));
             else
-                g_strlcpy(cells[i], fvalue_get_string(&fi->value), sizeof cells[i]);
+                g_strlcpy(cells[i], fvalue_get_string(TP_FINFO_VALUE(fi)), sizeof cells[i]);
             any = TRUE;
         }
         if (found)
@@ -97,7 +99,8 @@ process_capture(unsigned index, const char *path)
     }
 
     struct packet_provider_data prov = { NULL, 0 };
-    static const struct packet_provider_funcs funcs = { get_frame_ts, NULL, NULL, NULL };
+    /* Designated: later versions add members (left NULL here). */
+    static const struct packet_provider_funcs funcs = { .get_frame_ts = get_frame_ts };
     gint64 *offsets = NULL;
     guint32 cap = 0, cum_bytes = 0;
     wtap_rec rec;
@@ -109,11 +112,11 @@ process_capture(unsigned index, const char *path)
     int file_type = wtap_file_type_subtype(wth);
 
     epan_t *session = epan_new(&prov, &funcs);      /* init routines */
-    wtap_rec_init(&rec);
+    tp_wtap_rec_init(&rec);
     ws_buffer_init(&buf, 1514);
 
     /* First pass: every record, in order, no tree (as the GUI reads a file). */
-    while (wtap_read(wth, &rec, &buf, &err, &err_info, &offset)) {
+    while (tp_wtap_read(wth, &rec, &buf, &err, &err_info, &offset)) {
         if (prov.count == cap) {
             cap = cap ? 2 * cap : 1024;
             prov.frames = g_renew(frame_data, prov.frames, cap);
@@ -125,8 +128,7 @@ process_capture(unsigned index, const char *path)
         prov.count++;
         epan_dissect_t *edt = epan_dissect_new(session, FALSE, FALSE);
         frame_data_set_before_dissect(fd, &elapsed, &ref, prev_dis);
-        tvbuff_t *tvb = tvb_new_real_data(ws_buffer_start_ptr(&buf), fd->cap_len, fd->cap_len);
-        epan_dissect_run(edt, file_type, &rec, tvb, fd, NULL);
+        tp_epan_dissect_run(edt, file_type, &rec, &buf, fd, NULL);
         frame_data_set_after_dissect(fd, &cum_bytes);
         prev_dis = fd;
         epan_dissect_free(edt);
@@ -143,7 +145,7 @@ process_capture(unsigned index, const char *path)
     /* Second pass: the visited frames again, with the fields wanted. */
     for (guint32 i = 0; i < prov.count; i++) {
         frame_data *fd = &prov.frames[i];
-        if (!wtap_seek_read(wth, offsets[i], &rec, &buf, &err, &err_info)) {
+        if (!tp_wtap_seek_read(wth, offsets[i], &rec, &buf, &err, &err_info)) {
             g_free(err_info);
             err_info = NULL;
             break;
@@ -151,8 +153,7 @@ process_capture(unsigned index, const char *path)
         epan_dissect_t *edt = epan_dissect_new(session, TRUE, FALSE);
         for (unsigned f = 0; f < N_FIELDS; f++)
             epan_dissect_prime_with_hfid(edt, hf[f]);
-        tvbuff_t *tvb = tvb_new_real_data(ws_buffer_start_ptr(&buf), fd->cap_len, fd->cap_len);
-        epan_dissect_run(edt, file_type, &rec, tvb, fd, NULL);
+        tp_epan_dissect_run(edt, file_type, &rec, &buf, fd, NULL);
         print_labels(index, fd->num, edt->tree);
         epan_dissect_free(edt);
         wtap_rec_reset(&rec);
@@ -178,7 +179,7 @@ main(int argc, char **argv)
         fprintf(stderr, "usage: tcpphase-epan-driver CAPTURE...\n");
         return 2;
     }
-    ws_log_init("tcpphase-epan-driver", NULL);
+    tp_ws_log_init("tcpphase-epan-driver", NULL);
     init_process_policies();
     wtap_init(FALSE);
     plugin_register();                              /* as a loaded plugin would */
