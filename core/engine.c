@@ -148,6 +148,14 @@ static bool rst_acceptable(const view *v)
 {
     const tp_endpoint *S = v->S, *R = v->R;
     uint32_t seq = v->seg->seq;
+    /* RFC 9293 section 3.10.7.3: in SYN_SENT only the acknowledgment counts.
+     * An RST with an ACK is accepted if that ACK acknowledges the SYN
+     * (SND.UNA < SEG.ACK =< SND.NXT, ISS+1 for a SYN without data) and
+     * dropped otherwise.  The RFC drops one without ACK too, but crafted
+     * traffic refuses connects that way and peer tools (Suricata) count it
+     * as a refusal: it is taken, as the checks below decide. */
+    if (v->ack && R->state == TP_STATE_SYN_SENT && S != R && isn_known(R))
+        return seq_gt(v->seg->ack, R->isn) && seq_leq(v->seg->ack, R->snd_nxt);
     if ((S->flags & TP_EP_SEQ_KNOWN) && seq_near(seq, S->snd_nxt, RST_SLACK))
         return true;
     if ((R->flags & TP_EP_SENT_ACK) && seq_near(seq, R->last_ack, RST_SLACK))
@@ -229,6 +237,11 @@ static void on_receive(view *v)
             R->state = TP_STATE_SYN_RECEIVED;             /* simultaneous open */
         else if (v->acks_peer_syn && seq_leq(v->seg->ack, R->snd_nxt) && isn_known(v->S))
             R->state = TP_STATE_ESTABLISHED;              /* rcv SYN,ACK (or its effect) */
+        else if (v->ack && !v->syn && !isn_known(v->S) && isn_known(R) &&
+                 !(v->acks_peer_syn && seq_leq(v->seg->ack, R->snd_nxt)))
+            /* RFC 9293 section 3.10.7.3: an ACK outside ISS < SEG.ACK =<
+             * SND.NXT is answered <SEQ=SEG.ACK><CTL=RST> and dropped. */
+            v->S->flags |= TP_EP_STRAY_ACK;
         /* An ACK from a peer whose SYN was never seen leaves it in SYN_SENT
          * (RFC 9293 section 3.10.7.3: neither SYN nor RST, drop it). */
         break;
@@ -426,13 +439,21 @@ static tp_step classify_rst(view *v)
     /* RFC 9293 section 3.10.7.3: in SYN_SENT an unacceptable SYN-ACK is
      * answered <SEQ=SEG.ACK><CTL=RST> and the sender stays in SYN_SENT; the
      * passive side goes back to LISTEN and the attempt goes on. */
-    if ((R->flags & TP_EP_BAD_SYN_ACK) && S->state == TP_STATE_SYN_SENT &&
+    /* The same for a bare ACK that SYN_SENT could not accept (an older
+     * connection's, or a challenge ACK): the RST answers it and the SYN
+     * goes on. */
+    if ((R->flags & (TP_EP_BAD_SYN_ACK | TP_EP_STRAY_ACK)) && S->state == TP_STATE_SYN_SENT &&
         v->seg->seq == R->last_ack) {
-        /* Only SYN-RECEIVED goes back to LISTEN; a passive side that went
-         * on to a synchronized state (it sent an ACK after its bad SYN-ACK)
-         * is closed by the RST (section 3.10.7.4). */
-        R->state = R->state == TP_STATE_SYN_RECEIVED ? TP_STATE_LISTEN : TP_STATE_CLOSED;
-        R->flags &= (uint16_t)~(TP_EP_BAD_SYN_ACK | TP_EP_SENT_SYN_ACK);
+        /* Only SYN-RECEIVED goes back to LISTEN (a listener that sent a
+         * stray ACK stays there); a passive side that went on to a
+         * synchronized state (it sent an ACK after its bad SYN-ACK) is
+         * closed by the RST (section 3.10.7.4). */
+        R->state = (R->state == TP_STATE_SYN_RECEIVED || R->state == TP_STATE_LISTEN)
+                       ? TP_STATE_LISTEN : TP_STATE_CLOSED;
+        /* What it sent belonged to another connection: its next SYN-ACK
+         * starts its sequence space afresh. */
+        R->flags &= (uint16_t)~(TP_EP_BAD_SYN_ACK | TP_EP_STRAY_ACK | TP_EP_SENT_SYN_ACK |
+                                TP_EP_SEQ_KNOWN | TP_EP_SENT_ACK);
         return TP_STEP_RST_HANDSHAKE;
     }
     if (!rst_acceptable(v))
@@ -554,6 +575,12 @@ static bool starts_new_incarnation(const tp_conn *c, const tp_segment *seg, unsi
     if ((seg->flags & (TP_SYN | TP_ACK | TP_RST | TP_FIN)) != TP_SYN)
         return false;
     const tp_endpoint *S = &c->ep[is_self(c) ? 0 : sender];
+    /* An accepted RST closed the sender (RFC 9293 section 3.10.7.3): its
+     * next SYN is a new attempt even with the same ISN (Windows retries a
+     * refused connect so). */
+    if ((c->cflags & TP_CONN_RESET) && !(c->cflags & TP_CONN_TORN_DOWN) &&
+        S->state == TP_STATE_CLOSED && (S->flags & TP_EP_SENT_SYN))
+        return true;
     if (isn_known(S) && seg->seq == S->isn)
         return false;                                      /* a retransmission */
     if (conn_over(c) || both_fins(c))
@@ -706,6 +733,13 @@ static void conn_apply(tp_zeek_parts **zeek_parts, tp_conn *c, unsigned sender,
     } else if (!in_window(&v)) {
         step = TP_STEP_OUT_OF_WINDOW;
         sender_state = v.S->state;
+    } else if (v.fin && !v.ack && !v.syn && synchronized(v.R)) {
+        /* RFC 9293 section 3.10.7.4, fifth check: "if the ACK bit is off,
+         * drop the segment".  The receiver never sees this FIN: no teardown
+         * starts, and what follows is judged without it. */
+        step = TP_STEP_OUT_OF_WINDOW;
+        sender_state = v.S->state;
+        v.anomalies |= TP_ANOM_BIT(TP_ANOM_FIN_WITHOUT_ACK);
     } else {
         step = v.syn ? classify_syn(&v) : v.fin ? classify_fin(&v) : TP_STEP_COUNT;
         if (step == TP_STEP_OUT_OF_WINDOW) {
@@ -719,6 +753,12 @@ static void conn_apply(tp_zeek_parts **zeek_parts, tp_conn *c, unsigned sender,
             check_teardown_done(&v);
             if (step == TP_STEP_COUNT)
                 step = classify_other(&v);
+            else if (step == TP_STEP_FIN_RETRANSMISSION && v.fin_newly_acked)
+                /* A repeated FIN that is also the first to acknowledge the
+                 * peer's FIN (a simultaneous close finished by the
+                 * retransmission, RFC 9293 section 3.6) is that
+                 * acknowledgment, the last ACK if it ends the teardown. */
+                step = v.completed_teardown ? TP_STEP_LAST_ACK : TP_STEP_FIN_ACK;
             update_close_kind(c);
         }
     }

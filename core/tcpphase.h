@@ -150,6 +150,7 @@ typedef enum tp_anomaly {
     TP_ANOM_TIME_WAIT_REUSE,
     TP_ANOM_TIME_WAIT_RST,
     TP_ANOM_BAD_SYN_ACK,
+    TP_ANOM_FIN_WITHOUT_ACK,
     TP_ANOM_COUNT
 } tp_anomaly;
 #define TP_ANOM_BIT(a) ((uint16_t)(1u << (a)))
@@ -208,6 +209,8 @@ enum {
     TP_EP_SENT_ACK      = 1u << 8,
     TP_EP_BAD_SYN_ACK   = 1u << 9,  /* its SYN-ACK acknowledged the wrong number */
     TP_EP_PASSIVE_OPEN  = 1u << 10, /* entered SYN_RECEIVED from LISTEN: an RST returns it there */
+    TP_EP_STRAY_ACK     = 1u << 11, /* its bare ACK reached a peer in SYN_SENT that could not
+                                     * accept it (an older connection's) */
 };
 
 /* Zeek's view of the same connection (zeek.c): per-endpoint states and

@@ -72,7 +72,7 @@ static gint ett_tcpphase_conn = -1;
 
 /* Indexed by tp_anomaly. */
 static expert_field ei_anomaly[TP_ANOM_COUNT] = {
-    EI_INIT, EI_INIT, EI_INIT, EI_INIT, EI_INIT,
+    EI_INIT, EI_INIT, EI_INIT, EI_INIT, EI_INIT, EI_INIT,
     EI_INIT, EI_INIT, EI_INIT, EI_INIT, EI_INIT,
 };
 
@@ -683,6 +683,9 @@ proto_register_tcpphase(void)
           { "tcpphase.bad_syn_ack", PI_SEQUENCE, PI_WARN,
             "SYN-ACK acknowledges something other than the SYN's sequence number + 1",
             EXPFILL } },
+        { &ei_anomaly[TP_ANOM_FIN_WITHOUT_ACK],
+          { "tcpphase.fin_without_ack", PI_SEQUENCE, PI_WARN,
+            "FIN without ACK in a synchronized connection: the receiver drops it", EXPFILL } },
     };
 
     static gint *ett[] = {

@@ -197,6 +197,60 @@ static const seg bad_syn_ack[] = {
     { A, "A",  1001, 6001,  0, 1.2, "handshake_ack",      "ESTABLISHED",  "ESTABLISHED",  "" },
 };
 
+/* RFC 9293 3.10.7.3: a bare ACK that SYN_SENT cannot accept (an older
+ * connection's) is answered <SEQ=SEG.ACK><CTL=RST>; the client stays in
+ * SYN_SENT and its SYN retransmission completes the connection. */
+static const seg stray_ack[] = {
+    { A, "S",  1000, 0,     0, 0.0, "syn",                "SYN_SENT",     "SYN_RECEIVED", "" },
+    { B, "A",  90000, 77777, 0, 0.1, "ack",               "SYN_RECEIVED", "SYN_SENT",     "" },
+    { A, "R",  77777, 0,    0, 0.2, "rst_handshake",      "SYN_SENT",     "LISTEN",       "" },
+    { A, "S",  1000, 0,     0, 1.0, "syn_retransmission", "SYN_SENT",     "SYN_RECEIVED", "" },
+    { B, "SA", 3000000000u, 1001, 0, 1.1, "syn_ack",      "SYN_RECEIVED", "ESTABLISHED",  "" },
+    { A, "A",  1001, 3000000001u, 0, 1.2, "handshake_ack", "ESTABLISHED", "ESTABLISHED",  "" },
+};
+
+/* RFC 9293 3.10.7.3: an RST+ACK in SYN_SENT is accepted only if it
+ * acknowledges the SYN; this one acknowledges the ISN itself. */
+static const seg rst_bad_ack[] = {
+    { A, "S",  1000, 0,    0, 0.0, "syn",           "SYN_SENT",     "SYN_RECEIVED", "" },
+    { B, "RA", 0,    1000, 0, 0.1, "out_of_window", "SYN_RECEIVED", "SYN_SENT",     "" },
+    { B, "SA", 5000, 1001, 0, 0.2, "syn_ack",       "SYN_RECEIVED", "ESTABLISHED",  "" },
+    { A, "A",  1001, 5001, 0, 0.3, "handshake_ack", "ESTABLISHED",  "ESTABLISHED",  "" },
+};
+
+/* A refused connect retried with the same ISN: each RST refuses a new
+ * attempt (RFC 9293 3.10.7.3: the accepted RST closed the client). */
+static const seg refused_retries[] = {
+    { A, "S",  1000, 0,    0, 0.0, "syn",         "SYN_SENT", "SYN_RECEIVED", "" },
+    { B, "RA", 0,    1001, 0, 0.1, "rst_refused", "CLOSED",   "CLOSED",       "refused" },
+    { A, "S",  1000, 0,    0, 0.5, "syn",         "SYN_SENT", "SYN_RECEIVED", "" },
+    { B, "RA", 0,    1001, 0, 0.6, "rst_refused", "CLOSED",   "CLOSED",       "refused" },
+};
+
+/* A simultaneous close finished by a FIN retransmission that is the first
+ * acknowledgment of the peer's FIN (RFC 9293 3.6: CLOSING -> TIME_WAIT). */
+static const seg sim_close_fin_rexmit[] = {
+    { A, "S",  1000, 0,    0, 0.0, "syn",                "SYN_SENT",     "SYN_RECEIVED", "" },
+    { B, "SA", 5000, 1001, 0, 0.1, "syn_ack",            "SYN_RECEIVED", "ESTABLISHED",  "" },
+    { A, "A",  1001, 5001, 0, 0.2, "handshake_ack",      "ESTABLISHED",  "ESTABLISHED",  "" },
+    { A, "FA", 1001, 5001, 0, 0.3, "fin_active",         "FIN_WAIT_1",   "CLOSE_WAIT",   "" },
+    { B, "FA", 5001, 1001, 0, 0.3, "fin_simultaneous",   "CLOSING",      "CLOSING",      "" },
+    { A, "A",  1002, 5002, 0, 0.4, "fin_ack",            "CLOSING",      "TIME_WAIT",    "" },
+    { B, "FA", 5001, 1002, 0, 0.5, "last_ack",           "TIME_WAIT",    "TIME_WAIT",    "" },
+};
+
+/* RFC 9293 3.10.7.4: a FIN without ACK in a synchronized state is dropped;
+ * the data that follows at the same sequence number is new data. */
+static const seg fin_without_ack[] = {
+    { A, "S",  1000, 0,    0,  0.0, "syn",           "SYN_SENT",     "SYN_RECEIVED", "" },
+    { B, "SA", 5000, 1001, 0,  0.1, "syn_ack",       "SYN_RECEIVED", "ESTABLISHED",  "" },
+    { A, "A",  1001, 5001, 0,  0.2, "handshake_ack", "ESTABLISHED",  "ESTABLISHED",  "" },
+    { A, "F",  1001, 0,    0,  0.3, "out_of_window", "ESTABLISHED",  "ESTABLISHED",  "fin_without_ack" },
+    { A, "PA", 1001, 5001, 10, 0.4, "data",          "ESTABLISHED",  "ESTABLISHED",  "" },
+    { B, "A",  5001, 1011, 0,  0.5, "ack",           "ESTABLISHED",  "ESTABLISHED",  "" },
+    { A, "FA", 1011, 5001, 0,  0.6, "fin_active",    "FIN_WAIT_1",   "CLOSE_WAIT",   "" },
+};
+
 /* ---- Teardowns ------------------------------------------------------------ */
 
 static const seg simultaneous_close[] = {
@@ -338,6 +392,11 @@ static const scenario scenarios[] = {
     SCENARIO("duplicates", duplicates),
     SCENARIO("wraparound", wraparound),
     SCENARIO("tuple_reuse", tuple_reuse),
+    SCENARIO("stray_ack", stray_ack),
+    SCENARIO("rst_bad_ack", rst_bad_ack),
+    SCENARIO("refused_retries", refused_retries),
+    SCENARIO("sim_close_fin_rexmit", sim_close_fin_rexmit),
+    SCENARIO("fin_without_ack", fin_without_ack),
 };
 
 static const scenario *find(const char *name)
@@ -372,6 +431,10 @@ static void test_connections(void)
         { "midstream",          "not_seen",     "three_way" },  /* FIN+ACK acked the first FIN */
         { "duplicates",         "three_way",    "three_way" },
         { "wraparound",         "three_way",    "three_way" },
+        { "stray_ack",          "three_way",    "open" },
+        { "rst_bad_ack",        "three_way",    "open" },
+        { "sim_close_fin_rexmit", "three_way",  "simultaneous" },
+        { "fin_without_ack",    "three_way",    "half_closed" },
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         tp_engine *eng = run(find(cases[i].name), l);
