@@ -40,6 +40,7 @@ static const char *const anomaly_summary[TP_ANOM_COUNT] = {
         "SYN-ACK acknowledges something other than the SYN's sequence number + 1",
     [TP_ANOM_FIN_WITHOUT_ACK] =
         "FIN without ACK in a synchronized connection: the receiver drops it",
+    [TP_ANOM_RST_IGNORED] = "RST had no effect: both endpoints went on",
 };
 
 const char *tpa_anomaly_summary(tp_anomaly a)

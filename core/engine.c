@@ -474,6 +474,12 @@ static tp_step classify_rst(view *v)
     }
     if (R->state == TP_STATE_TIME_WAIT)
         v->anomalies |= TP_ANOM_BIT(TP_ANOM_TIME_WAIT_RST);
+    /* Kept in case the endpoints show later that the RST changed nothing
+     * (conn_apply(), rst_ignored). */
+    S->pre_rst_state = S->state;
+    R->pre_rst_state = R->state;
+    S->flags = (uint16_t)((S->flags | TP_EP_RESET_BY) & ~TP_EP_WENT_ON);
+    R->flags &= (uint16_t)~(TP_EP_RESET_BY | TP_EP_WENT_ON);
     on_reset(v);
     S->flags |= TP_EP_SENT_RST;
     c->cflags |= TP_CONN_RESET;
@@ -487,6 +493,8 @@ static tp_step classify_rst(view *v)
  * RST still cuts a TIME_WAIT short (RFC 1337's assassination). */
 static tp_step classify_after_close(view *v)
 {
+    if (!v->rst && !v->syn && !(v->S->flags & TP_EP_RESET_BY))
+        v->S->flags |= TP_EP_WENT_ON;     /* the RST's receiver went on sending */
     if (v->rst) {
         if (!rst_acceptable(v))
             return TP_STEP_OUT_OF_WINDOW;
@@ -713,6 +721,48 @@ static void conn_open(tp_conn *c, uint32_t id, const tp_segment *seg, bool reuse
     tp_zeek_begin(c, seg);
 }
 
+/* An endpoint that sent an acceptable RST is CLOSED (RFC 9293 section
+ * 3.10.7.4): it sends nothing more on the connection but RSTs.  If it goes
+ * on with new data, or acknowledges new data, at the sequence number where
+ * it stood, the RST was not its own doing or not what its peer took (an
+ * injected RST, one lost behind the capture point): the connection did not
+ * end.  Checked only for an RST that reset a synchronized connection. */
+static bool rst_sender_went_on(const view *v)
+{
+    const tp_conn *c = v->c;
+    const tp_endpoint *S = v->S, *R = v->R;
+    if (!(c->cflags & TP_CONN_RESET) || (c->cflags & TP_CONN_TORN_DOWN) ||
+        !(c->cflags & TP_CONN_ESTABLISHED) || is_self(c) || !(S->flags & TP_EP_RESET_BY))
+        return false;
+    if (v->rst || v->syn || !v->ack || !(S->flags & TP_EP_SEQ_KNOWN) ||
+        !seq_near(v->seg->seq, S->snd_nxt, RST_SLACK))
+        return false;
+    if ((R->flags & TP_EP_SEQ_KNOWN) && seq_gt(v->seg->ack, R->snd_nxt))
+        return false;                       /* acknowledges what was never sent */
+    return v->new_data ||
+           ((S->flags & TP_EP_SENT_ACK) && seq_gt(v->seg->ack, S->last_ack));
+}
+
+/* Undo the RST: both endpoints are where they were before it. */
+static void revive(view *v)
+{
+    tp_conn *c = v->c;
+    v->S->state = v->S->pre_rst_state;
+    v->R->state = v->R->pre_rst_state;
+    c->cflags &= (uint16_t)~TP_CONN_RESET;
+    c->close_kind = TP_CLOSE_OPEN;
+    c->link[TP_LINK_RST] = 0;               /* it did not end the connection */
+    update_close_kind(c);
+}
+
+/* Both endpoints went on after the RST: it had no effect. */
+static void note_rst_ignored(view *v, tp_endpoint *rst_sender)
+{
+    rst_sender->flags &= (uint16_t)~TP_EP_RESET_BY;
+    v->c->cflags |= TP_CONN_RST_IGNORED;
+    v->c->anomalies |= TP_ANOM_BIT(TP_ANOM_RST_IGNORED);
+}
+
 /* Move connection c through segment seg, sent by endpoint `sender`, and
  * label it. */
 static void conn_apply(tp_zeek_parts **zeek_parts, tp_conn *c, unsigned sender,
@@ -723,6 +773,15 @@ static void conn_apply(tp_zeek_parts **zeek_parts, tp_conn *c, unsigned sender,
     v.anomalies = reuse_anomaly;
     tp_step step;
     uint8_t sender_state;
+
+    if (rst_sender_went_on(&v)) {
+        revive(&v);
+        if (v.R->flags & TP_EP_WENT_ON)
+            note_rst_ignored(&v, v.S);
+    } else if (!v.rst && !conn_over(c) && (v.R->flags & TP_EP_RESET_BY) &&
+               !(v.S->flags & TP_EP_RESET_BY)) {
+        note_rst_ignored(&v, v.R);          /* the RST's receiver speaks after the revival */
+    }
 
     if (conn_over(c)) {
         step = classify_after_close(&v);
@@ -924,5 +983,11 @@ uint16_t tp_label_anomalies(const tp_label *label, const tp_conn *conn)
         a |= TP_ANOM_BIT(TP_ANOM_SYN_UNANSWERED);
     if (conn->close_kind == TP_CLOSE_HALF_CLOSED && step == TP_STEP_FIN_ACTIVE)
         a |= TP_ANOM_BIT(TP_ANOM_HALF_CLOSED_AT_END);
+    /* The label does not say which RST was ignored; a connection that an
+     * RST ended in the end has one that was not, so the item is shown only
+     * where every RST that reset the connection was ignored. */
+    if ((conn->cflags & TP_CONN_RST_IGNORED) && !(conn->cflags & TP_CONN_RESET) &&
+        (step == TP_STEP_RST_ABORT || step == TP_STEP_RST_TEARDOWN))
+        a |= TP_ANOM_BIT(TP_ANOM_RST_IGNORED);
     return a;
 }

@@ -454,6 +454,33 @@ def fin_without_ack():
     cap.write(out("crafted-fin-without-ack.pcap"))
 
 
+def rst_ignored():
+    """An RST that both endpoints ignored: mid-transfer, an acceptable RST
+    in the server's name (seq = its next sequence number) crosses the path,
+    as a censoring middlebox injects one; it never reaches the client, and
+    the server did not send it, so both go on: the server sends more data,
+    the client acknowledges it, and they close with FINs.  Then a second
+    connection whose RST is real: the server answers the client's late data
+    with RSTs and nothing goes on."""
+    cap = Capture()
+    f = TcpFlow(cap, C4, 40045, S4, 7777, 0x10000045, 0x80000045)
+    f.handshake()
+    f.request_response()
+    f.send("s", "RA", dt_us=300, deliver=False)           # injected, acceptable
+    f.send("s", "PA", b"more data\n", dt_us=200)          # the server goes on
+    f.send("c", "A", dt_us=100)                           # and so does the client
+    f.send("c", "PA", b"thanks\n", dt_us=1000)
+    f.send("s", "A", dt_us=100)
+    f.four_way_close(first="c")
+    g = TcpFlow(cap, C4, 40046, S4, 7777, 0x10000046, 0x80000046)
+    g.handshake()
+    g.request_response()
+    g.send("s", "RA", dt_us=300, deliver=False)           # a real abort
+    g.send("c", "PA", b"late\n", dt_us=100)               # crossed it in flight
+    g.send("s", "R", dt_us=100)                           # closed: RST again
+    cap.write(out("crafted-rst-ignored.pcap"))
+
+
 FILES = {
     "simultaneous-close": simultaneous_close,
     "three-way-close": three_way_close,
@@ -477,6 +504,7 @@ FILES = {
     "refused-retries": refused_retries,
     "simultaneous-close-fin-rexmit": simultaneous_close_fin_rexmit,
     "fin-without-ack": fin_without_ack,
+    "rst-ignored": rst_ignored,
 }
 
 

@@ -251,6 +251,33 @@ static const seg fin_without_ack[] = {
     { A, "FA", 1011, 5001, 0,  0.6, "fin_active",    "FIN_WAIT_1",   "CLOSE_WAIT",   "" },
 };
 
+/* An acceptable RST that neither endpoint acted on (an injected one): the
+ * RST's sender goes on with new data at its next sequence number, its peer
+ * acknowledges it; the states return to where they were (RFC 9293 3.10.7.4
+ * says an endpoint that accepted an RST is CLOSED and sends no more). */
+static const seg rst_ignored[] = {
+    { A, "S",  1000, 0,    0,  0.0, "syn",           "SYN_SENT",     "SYN_RECEIVED", "" },
+    { B, "SA", 5000, 1001, 0,  0.1, "syn_ack",       "SYN_RECEIVED", "ESTABLISHED",  "" },
+    { A, "A",  1001, 5001, 0,  0.2, "handshake_ack", "ESTABLISHED",  "ESTABLISHED",  "" },
+    { B, "PA", 5001, 1001, 10, 0.3, "data",          "ESTABLISHED",  "ESTABLISHED",  "" },
+    { B, "RA", 5011, 1001, 0,  0.4, "rst_abort",     "CLOSED",       "CLOSED",       "" },
+    { B, "PA", 5011, 1001, 10, 0.5, "data",          "ESTABLISHED",  "ESTABLISHED",  "" },
+    { A, "A",  1001, 5021, 0,  0.6, "ack",           "ESTABLISHED",  "ESTABLISHED",  "" },
+    { A, "FA", 1001, 5021, 0,  0.7, "fin_active",    "FIN_WAIT_1",   "CLOSE_WAIT",   "" },
+};
+
+/* A real abort: the peer's data crossed the RST, the RST's sender answers
+ * with RSTs only.  Nothing goes on. */
+static const seg rst_real[] = {
+    { A, "S",  1000, 0,    0,  0.0, "syn",           "SYN_SENT",     "SYN_RECEIVED", "" },
+    { B, "SA", 5000, 1001, 0,  0.1, "syn_ack",       "SYN_RECEIVED", "ESTABLISHED",  "" },
+    { A, "A",  1001, 5001, 0,  0.2, "handshake_ack", "ESTABLISHED",  "ESTABLISHED",  "" },
+    { B, "RA", 5001, 1001, 0,  0.4, "rst_abort",     "CLOSED",       "CLOSED",       "" },
+    { A, "PA", 1001, 5001, 10, 0.5, "after_close",   "CLOSED",       "CLOSED",       "" },
+    { B, "R",  5001, 0,    0,  0.6, "after_close",   "CLOSED",       "CLOSED",       "" },
+    { B, "A",  5001, 1001, 0,  0.7, "after_close",   "CLOSED",       "CLOSED",       "" },
+};
+
 /* ---- Teardowns ------------------------------------------------------------ */
 
 static const seg simultaneous_close[] = {
@@ -397,6 +424,8 @@ static const scenario scenarios[] = {
     SCENARIO("refused_retries", refused_retries),
     SCENARIO("sim_close_fin_rexmit", sim_close_fin_rexmit),
     SCENARIO("fin_without_ack", fin_without_ack),
+    SCENARIO("rst_ignored", rst_ignored),
+    SCENARIO("rst_real", rst_real),
 };
 
 static const scenario *find(const char *name)
@@ -435,6 +464,8 @@ static void test_connections(void)
         { "rst_bad_ack",        "three_way",    "open" },
         { "sim_close_fin_rexmit", "three_way",  "simultaneous" },
         { "fin_without_ack",    "three_way",    "half_closed" },
+        { "rst_ignored",        "three_way",    "half_closed" },
+        { "rst_real",           "three_way",    "reset" },
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         tp_engine *eng = run(find(cases[i].name), l);
@@ -622,12 +653,33 @@ static void test_names(void)
         CHECK(strcmp(tp_anomaly_name((tp_anomaly)i), "invalid") != 0, "anomaly %d named", i);
 }
 
+/* rst_ignored is known only once both endpoints went on: a late item. */
+static void test_rst_ignored(void)
+{
+    tp_label l[32];
+    tp_engine *eng = run(find("rst_ignored"), l);
+    const tp_conn *c = tp_engine_conn(eng, 1);
+    CHECK(c && (tp_label_anomalies(&l[4], c) & TP_ANOM_BIT(TP_ANOM_RST_IGNORED)),
+          "the ignored RST gets rst_ignored in the end");
+    CHECK(c && !(l[4].anomalies & TP_ANOM_BIT(TP_ANOM_RST_IGNORED)),
+          "rst_ignored is not known when the RST is fed");
+    CHECK(c && c->link[TP_LINK_RST] == 0, "an ignored RST is not the one that ended it");
+    tp_engine_free(eng);
+
+    eng = run(find("rst_real"), l);
+    c = tp_engine_conn(eng, 1);
+    CHECK(c && !(tp_label_anomalies(&l[3], c) & TP_ANOM_BIT(TP_ANOM_RST_IGNORED)) &&
+          !(c->cflags & TP_CONN_RST_IGNORED), "a real abort is not rst_ignored");
+    tp_engine_free(eng);
+}
+
 int main(void)
 {
     tp_label l[32];
     for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++)
         tp_engine_free(run(&scenarios[i], l));
     test_connections();
+    test_rst_ignored();
     test_ipv6();
     test_bad_input();
     test_many_connections();
