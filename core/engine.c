@@ -122,13 +122,53 @@ static void view_init(view *v, tp_conn *c, const tp_segment *seg, unsigned sende
     v->ack = seg->flags & TP_ACK;
     v->fin = seg->flags & TP_FIN;
     v->rst = seg->flags & TP_RST;
+}
 
+/* What the segment carries and acknowledges, against the endpoints as
+ * they stand. */
+static void view_judge(view *v)
+{
+    const tp_segment *seg = v->seg;
     const tp_endpoint *S = v->S, *R = v->R;
     uint32_t data_end = seg->seq + (v->syn ? 1u : 0u) + seg->payload_len;
     v->new_data = seg->payload_len > 0 &&
                   (!(S->flags & TP_EP_SEQ_KNOWN) || seq_gt(data_end, S->snd_nxt));
     v->acks_peer_syn = v->ack && isn_known(R) && seq_gt(seg->ack, R->isn);
     v->acks_peer_fin = v->ack && (R->flags & TP_EP_SENT_FIN) && seq_gt(seg->ack, R->fin_seq);
+}
+
+/* The capture missed more of the sender's bytes than a window holds (a
+ * gap of a GiB or more), but the peer's ACKs prove they were sent: the
+ * sender's sequence space goes on from what the peer acknowledged, so a
+ * segment there is new, not out of window (RFC 9293 section 3.4: the
+ * receiver acknowledges only what it received). */
+static void catch_up_with_peer_ack(view *v)
+{
+    tp_endpoint *S = v->S;
+    const tp_endpoint *R = v->R;
+    uint32_t seq = v->seg->seq;
+    if (S == R || !(S->flags & TP_EP_SEQ_KNOWN) || !(R->flags & TP_EP_SENT_ACK) ||
+        !seq_gt(R->last_ack, S->snd_nxt) || seq_near(seq, S->snd_nxt, MAX_WINDOW) ||
+        !seq_near(seq, R->last_ack, MAX_WINDOW))
+        return;
+    S->snd_nxt = R->last_ack;
+}
+
+/* A server that sent two SYN-ACKs with different ISNs before the handshake
+ * completed (a TCP Fast Open server answering again without the SYN's
+ * data): the client's first acknowledgment of either says which one it
+ * accepted (RFC 9293 section 3.10.7.3, SND.UNA < SEG.ACK =< SND.NXT), and
+ * the server's sequence space is that one's. */
+static void follow_accepted_syn_ack(view *v)
+{
+    tp_endpoint *R = v->R;
+    if (!(R->flags & TP_EP_OTHER_ISN) || !v->ack || v->syn || v->rst || v->S == R)
+        return;
+    if (v->seg->ack != R->isn + 1) {
+        R->isn = v->seg->ack - 1;
+        R->snd_nxt = v->seg->ack;
+    }
+    R->flags &= (uint16_t)~TP_EP_OTHER_ISN;
 }
 
 /* Could this segment be the sender's at all?  A segment far outside the
@@ -763,6 +803,15 @@ static void note_rst_ignored(view *v, tp_endpoint *rst_sender)
     v->c->anomalies |= TP_ANOM_BIT(TP_ANOM_RST_IGNORED);
 }
 
+/* A second SYN-ACK with another ISN, before the handshake completed, is
+ * out of window for now; the client's ACK will say (follow_accepted_syn_ack()). */
+static void note_other_syn_ack(view *v)
+{
+    if (v->syn && v->ack && !v->rst && (v->S->flags & TP_EP_SENT_SYN_ACK) &&
+        v->seg->seq != v->S->isn && !(v->c->cflags & TP_CONN_ESTABLISHED) && v->S != v->R)
+        v->S->flags |= TP_EP_OTHER_ISN;
+}
+
 /* Move connection c through segment seg, sent by endpoint `sender`, and
  * label it. */
 static void conn_apply(tp_zeek_parts **zeek_parts, tp_conn *c, unsigned sender,
@@ -770,6 +819,9 @@ static void conn_apply(tp_zeek_parts **zeek_parts, tp_conn *c, unsigned sender,
 {
     view v;
     view_init(&v, c, seg, sender);
+    catch_up_with_peer_ack(&v);
+    follow_accepted_syn_ack(&v);
+    view_judge(&v);
     v.anomalies = reuse_anomaly;
     tp_step step;
     uint8_t sender_state;
@@ -792,6 +844,7 @@ static void conn_apply(tp_zeek_parts **zeek_parts, tp_conn *c, unsigned sender,
     } else if (!in_window(&v)) {
         step = TP_STEP_OUT_OF_WINDOW;
         sender_state = v.S->state;
+        note_other_syn_ack(&v);
     } else if (v.fin && !v.ack && !v.syn && synchronized(v.R)) {
         /* RFC 9293 section 3.10.7.4, fifth check: "if the ACK bit is off,
          * drop the segment".  The receiver never sees this FIN: no teardown
@@ -803,6 +856,7 @@ static void conn_apply(tp_zeek_parts **zeek_parts, tp_conn *c, unsigned sender,
         step = v.syn ? classify_syn(&v) : v.fin ? classify_fin(&v) : TP_STEP_COUNT;
         if (step == TP_STEP_OUT_OF_WINDOW) {
             sender_state = v.S->state;
+            note_other_syn_ack(&v);
         } else {
             on_send(&v);
             sender_state = v.S->state;

@@ -216,6 +216,8 @@ enum {
     TP_EP_RESET_BY      = 1u << 12, /* sent the connection's last accepted RST; after the
                                      * RST proved ignored, until the peer spoke again */
     TP_EP_WENT_ON       = 1u << 13, /* sent something other than an RST after the peer's RST */
+    TP_EP_OTHER_ISN     = 1u << 14, /* sent a second SYN-ACK with another ISN before the
+                                     * handshake completed: the peer's ACK tells which counts */
 };
 
 /* Zeek's view of the same connection (zeek.c): per-endpoint states and

@@ -481,6 +481,42 @@ def rst_ignored():
     cap.write(out("crafted-rst-ignored.pcap"))
 
 
+def two_syn_acks():
+    """Two SYN-ACKs with different ISNs (a TCP Fast Open server that
+    dropped the SYN's data answers again): the client's ACK acknowledges
+    the second one's ISN+1, so that is the server's sequence space; the
+    server's data and FIN follow it."""
+    cap = Capture()
+    c_isn, s_isn = 0x10000047, 0xC0000047
+    f = TcpFlow(cap, C4, 40047, S4, 7777, c_isn, s_isn)
+    f.send("c", "S", b"GET / HTTP/1.0\r\n\r\n", advance=False, deliver=False)  # TFO SYN
+    f.send("s", "SA", dt_us=200, seq=0x40000047, ack=c_isn + 1, advance=False, deliver=False)
+    f.nxt["c"] = f.rcv["s"] = c_isn + 1                   # the SYN counts, its data not
+    f.send("s", "SA", dt_us=50, ack=c_isn + 1)            # the one the client takes
+    f.send("c", "A", dt_us=50)
+    f.request_response(req=b"GET / HTTP/1.0\r\n\r\n")
+    f.four_way_close(first="s")
+    cap.write(out("crafted-two-syn-acks.pcap"))
+
+
+def huge_gap():
+    """A capture that missed 1.5 GiB of a download (the server's bytes)
+    while seeing the client's ACKs: the ACKs prove the bytes were sent, so
+    the server's next segment is new data, not out of window."""
+    cap = Capture()
+    f = TcpFlow(cap, C4, 40048, S4, 7777, 0x10000048, 0x80000048)
+    f.handshake()
+    f.request_response()
+    gap = 3 << 29                                          # 1.5 GiB
+    f.nxt["s"] = (f.nxt["s"] + gap) % 2**32               # sent, never captured
+    f.rcv["c"] = f.nxt["s"]
+    f.send("c", "A", dt_us=30 * SEC)                      # acks them all
+    f.send("s", "PA", b"the last bytes\n", dt_us=1000)
+    f.send("c", "A", dt_us=100)
+    f.four_way_close(first="s")
+    cap.write(out("crafted-huge-gap.pcap"))
+
+
 FILES = {
     "simultaneous-close": simultaneous_close,
     "three-way-close": three_way_close,
@@ -505,6 +541,8 @@ FILES = {
     "simultaneous-close-fin-rexmit": simultaneous_close_fin_rexmit,
     "fin-without-ack": fin_without_ack,
     "rst-ignored": rst_ignored,
+    "two-syn-acks": two_syn_acks,
+    "huge-gap": huge_gap,
 }
 
 

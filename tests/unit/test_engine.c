@@ -278,6 +278,33 @@ static const seg rst_real[] = {
     { B, "A",  5001, 1001, 0,  0.7, "after_close",   "CLOSED",       "CLOSED",       "" },
 };
 
+/* Two SYN-ACKs with different ISNs: the client's ACK acknowledges the
+ * second one, whose sequence space the server then uses. */
+static const seg two_syn_acks[] = {
+    { A, "S",  1000, 0,    0, 0.0, "syn",           "SYN_SENT",     "SYN_RECEIVED", "" },
+    { B, "SA", 5000, 1001, 0, 0.1, "syn_ack",       "SYN_RECEIVED", "ESTABLISHED",  "" },
+    { B, "SA", 2000000000u, 1001, 0, 0.2, "out_of_window", "SYN_RECEIVED", "ESTABLISHED", "" },
+    { A, "A",  1001, 2000000001u, 0, 0.3, "handshake_ack", "ESTABLISHED", "ESTABLISHED", "" },
+    { B, "PA", 2000000001u, 1001, 10, 0.4, "data",  "ESTABLISHED",  "ESTABLISHED",  "" },
+    { B, "FA", 2000000011u, 1001, 0, 0.5, "fin_active", "FIN_WAIT_1", "CLOSE_WAIT",   "" },
+    { A, "FA", 1001, 2000000012u, 0, 0.6, "fin_passive", "LAST_ACK",  "TIME_WAIT",    "" },
+    { B, "A",  2000000012u, 1002, 0, 0.7, "last_ack", "TIME_WAIT",    "CLOSED",       "" },
+};
+
+/* 1.5 GiB of the client's bytes missed by the capture; the server's ACKs
+ * prove them sent, so the next segment is new data. */
+static const seg huge_gap[] = {
+    { A, "S",  1000, 0,    0,  0.0, "syn",           "SYN_SENT",     "SYN_RECEIVED", "" },
+    { B, "SA", 5000, 1001, 0,  0.1, "syn_ack",       "SYN_RECEIVED", "ESTABLISHED",  "" },
+    { A, "A",  1001, 5001, 0,  0.2, "handshake_ack", "ESTABLISHED",  "ESTABLISHED",  "" },
+    { A, "PA", 1001, 5001, 10, 0.3, "data",          "ESTABLISHED",  "ESTABLISHED",  "" },
+    { B, "A",  5001, 1011, 0,  0.4, "ack",           "ESTABLISHED",  "ESTABLISHED",  "" },
+    { B, "A",  5001, 1611613835u, 0, 9.0, "ack",     "ESTABLISHED",  "ESTABLISHED",  "" },
+    { A, "PA", 1611613835u, 5001, 10, 9.1, "data",   "ESTABLISHED",  "ESTABLISHED",  "" },
+    { B, "A",  5001, 1611613845u, 0, 9.2, "ack",     "ESTABLISHED",  "ESTABLISHED",  "" },
+    { A, "FA", 1611613845u, 5001, 0, 9.3, "fin_active", "FIN_WAIT_1", "CLOSE_WAIT",  "" },
+};
+
 /* ---- Teardowns ------------------------------------------------------------ */
 
 static const seg simultaneous_close[] = {
@@ -426,6 +453,8 @@ static const scenario scenarios[] = {
     SCENARIO("fin_without_ack", fin_without_ack),
     SCENARIO("rst_ignored", rst_ignored),
     SCENARIO("rst_real", rst_real),
+    SCENARIO("two_syn_acks", two_syn_acks),
+    SCENARIO("huge_gap", huge_gap),
 };
 
 static const scenario *find(const char *name)
@@ -466,6 +495,8 @@ static void test_connections(void)
         { "fin_without_ack",    "three_way",    "half_closed" },
         { "rst_ignored",        "three_way",    "half_closed" },
         { "rst_real",           "three_way",    "reset" },
+        { "two_syn_acks",       "three_way",    "three_way" },
+        { "huge_gap",           "three_way",    "half_closed" },
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         tp_engine *eng = run(find(cases[i].name), l);
