@@ -39,6 +39,9 @@ static const char *const anomaly_summary[TP_ANOM_COUNT] = {
     [TP_ANOM_TIME_WAIT_RST] = "RST to an endpoint in TIME_WAIT (RFC 1337 TIME_WAIT assassination)",
     [TP_ANOM_BAD_SYN_ACK] =
         "SYN-ACK acknowledges something other than the SYN's sequence number + 1",
+    [TP_ANOM_FIN_WITHOUT_ACK] =
+        "FIN without ACK in a synchronized connection: the receiver drops it",
+    [TP_ANOM_RST_IGNORED] = "RST had no effect: both endpoints went on",
 };
 
 const char *tpa_anomaly_summary(tp_anomaly a)

@@ -132,7 +132,7 @@ static inline void walk_conn(codec *k, tp_conn *c)
         WALK32(k, ep->packets, 0);
         WALK16(k, ep->flags);
         WALK8(k, ep->state);
-        WALK8(k, ep->reserved);
+        WALK8(k, ep->pre_rst_state);
     }
 
     for (unsigned e = 0; e < 2; e++) {

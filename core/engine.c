@@ -122,13 +122,53 @@ static void view_init(view *v, tp_conn *c, const tp_segment *seg, unsigned sende
     v->ack = seg->flags & TP_ACK;
     v->fin = seg->flags & TP_FIN;
     v->rst = seg->flags & TP_RST;
+}
 
+/* What the segment carries and acknowledges, against the endpoints as
+ * they stand. */
+static void view_judge(view *v)
+{
+    const tp_segment *seg = v->seg;
     const tp_endpoint *S = v->S, *R = v->R;
     uint32_t data_end = seg->seq + (v->syn ? 1u : 0u) + seg->payload_len;
     v->new_data = seg->payload_len > 0 &&
                   (!(S->flags & TP_EP_SEQ_KNOWN) || seq_gt(data_end, S->snd_nxt));
     v->acks_peer_syn = v->ack && isn_known(R) && seq_gt(seg->ack, R->isn);
     v->acks_peer_fin = v->ack && (R->flags & TP_EP_SENT_FIN) && seq_gt(seg->ack, R->fin_seq);
+}
+
+/* The capture missed more of the sender's bytes than a window holds (a
+ * gap of a GiB or more), but the peer's ACKs prove they were sent: the
+ * sender's sequence space goes on from what the peer acknowledged, so a
+ * segment there is new, not out of window (RFC 9293 section 3.4: the
+ * receiver acknowledges only what it received). */
+static void catch_up_with_peer_ack(view *v)
+{
+    tp_endpoint *S = v->S;
+    const tp_endpoint *R = v->R;
+    uint32_t seq = v->seg->seq;
+    if (S == R || !(S->flags & TP_EP_SEQ_KNOWN) || !(R->flags & TP_EP_SENT_ACK) ||
+        !seq_gt(R->last_ack, S->snd_nxt) || seq_near(seq, S->snd_nxt, MAX_WINDOW) ||
+        !seq_near(seq, R->last_ack, MAX_WINDOW))
+        return;
+    S->snd_nxt = R->last_ack;
+}
+
+/* A server that sent two SYN-ACKs with different ISNs before the handshake
+ * completed (a TCP Fast Open server answering again without the SYN's
+ * data): the client's first acknowledgment of either says which one it
+ * accepted (RFC 9293 section 3.10.7.3, SND.UNA < SEG.ACK =< SND.NXT), and
+ * the server's sequence space is that one's. */
+static void follow_accepted_syn_ack(view *v)
+{
+    tp_endpoint *R = v->R;
+    if (!(R->flags & TP_EP_OTHER_ISN) || !v->ack || v->syn || v->rst || v->S == R)
+        return;
+    if (v->seg->ack != R->isn + 1) {
+        R->isn = v->seg->ack - 1;
+        R->snd_nxt = v->seg->ack;
+    }
+    R->flags &= (uint16_t)~TP_EP_OTHER_ISN;
 }
 
 /* Could this segment be the sender's at all?  A segment far outside the
@@ -148,6 +188,14 @@ static bool rst_acceptable(const view *v)
 {
     const tp_endpoint *S = v->S, *R = v->R;
     uint32_t seq = v->seg->seq;
+    /* RFC 9293 section 3.10.7.3: in SYN_SENT only the acknowledgment counts.
+     * An RST with an ACK is accepted if that ACK acknowledges the SYN
+     * (SND.UNA < SEG.ACK =< SND.NXT, ISS+1 for a SYN without data) and
+     * dropped otherwise.  The RFC drops one without ACK too, but crafted
+     * traffic refuses connects that way and peer tools (Suricata) count it
+     * as a refusal: it is taken, as the checks below decide. */
+    if (v->ack && R->state == TP_STATE_SYN_SENT && S != R && isn_known(R))
+        return seq_gt(v->seg->ack, R->isn) && seq_leq(v->seg->ack, R->snd_nxt);
     if ((S->flags & TP_EP_SEQ_KNOWN) && seq_near(seq, S->snd_nxt, RST_SLACK))
         return true;
     if ((R->flags & TP_EP_SENT_ACK) && seq_near(seq, R->last_ack, RST_SLACK))
@@ -229,6 +277,11 @@ static void on_receive(view *v)
             R->state = TP_STATE_SYN_RECEIVED;             /* simultaneous open */
         else if (v->acks_peer_syn && seq_leq(v->seg->ack, R->snd_nxt) && isn_known(v->S))
             R->state = TP_STATE_ESTABLISHED;              /* rcv SYN,ACK (or its effect) */
+        else if (v->ack && !v->syn && !isn_known(v->S) && isn_known(R) &&
+                 !(v->acks_peer_syn && seq_leq(v->seg->ack, R->snd_nxt)))
+            /* RFC 9293 section 3.10.7.3: an ACK outside ISS < SEG.ACK =<
+             * SND.NXT is answered <SEQ=SEG.ACK><CTL=RST> and dropped. */
+            v->S->flags |= TP_EP_STRAY_ACK;
         /* An ACK from a peer whose SYN was never seen leaves it in SYN_SENT
          * (RFC 9293 section 3.10.7.3: neither SYN nor RST, drop it). */
         break;
@@ -426,13 +479,21 @@ static tp_step classify_rst(view *v)
     /* RFC 9293 section 3.10.7.3: in SYN_SENT an unacceptable SYN-ACK is
      * answered <SEQ=SEG.ACK><CTL=RST> and the sender stays in SYN_SENT; the
      * passive side goes back to LISTEN and the attempt goes on. */
-    if ((R->flags & TP_EP_BAD_SYN_ACK) && S->state == TP_STATE_SYN_SENT &&
+    /* The same for a bare ACK that SYN_SENT could not accept (an older
+     * connection's, or a challenge ACK): the RST answers it and the SYN
+     * goes on. */
+    if ((R->flags & (TP_EP_BAD_SYN_ACK | TP_EP_STRAY_ACK)) && S->state == TP_STATE_SYN_SENT &&
         v->seg->seq == R->last_ack) {
-        /* Only SYN-RECEIVED goes back to LISTEN; a passive side that went
-         * on to a synchronized state (it sent an ACK after its bad SYN-ACK)
-         * is closed by the RST (section 3.10.7.4). */
-        R->state = R->state == TP_STATE_SYN_RECEIVED ? TP_STATE_LISTEN : TP_STATE_CLOSED;
-        R->flags &= (uint16_t)~(TP_EP_BAD_SYN_ACK | TP_EP_SENT_SYN_ACK);
+        /* Only SYN-RECEIVED goes back to LISTEN (a listener that sent a
+         * stray ACK stays there); a passive side that went on to a
+         * synchronized state (it sent an ACK after its bad SYN-ACK) is
+         * closed by the RST (section 3.10.7.4). */
+        R->state = (R->state == TP_STATE_SYN_RECEIVED || R->state == TP_STATE_LISTEN)
+                       ? TP_STATE_LISTEN : TP_STATE_CLOSED;
+        /* What it sent belonged to another connection: its next SYN-ACK
+         * starts its sequence space afresh. */
+        R->flags &= (uint16_t)~(TP_EP_BAD_SYN_ACK | TP_EP_STRAY_ACK | TP_EP_SENT_SYN_ACK |
+                                TP_EP_SEQ_KNOWN | TP_EP_SENT_ACK);
         return TP_STEP_RST_HANDSHAKE;
     }
     if (!rst_acceptable(v))
@@ -453,6 +514,12 @@ static tp_step classify_rst(view *v)
     }
     if (R->state == TP_STATE_TIME_WAIT)
         v->anomalies |= TP_ANOM_BIT(TP_ANOM_TIME_WAIT_RST);
+    /* Kept in case the endpoints show later that the RST changed nothing
+     * (conn_apply(), rst_ignored). */
+    S->pre_rst_state = S->state;
+    R->pre_rst_state = R->state;
+    S->flags = (uint16_t)((S->flags | TP_EP_RESET_BY) & ~TP_EP_WENT_ON);
+    R->flags &= (uint16_t)~(TP_EP_RESET_BY | TP_EP_WENT_ON);
     on_reset(v);
     S->flags |= TP_EP_SENT_RST;
     c->cflags |= TP_CONN_RESET;
@@ -466,6 +533,8 @@ static tp_step classify_rst(view *v)
  * RST still cuts a TIME_WAIT short (RFC 1337's assassination). */
 static tp_step classify_after_close(view *v)
 {
+    if (!v->rst && !v->syn && !(v->S->flags & TP_EP_RESET_BY))
+        v->S->flags |= TP_EP_WENT_ON;     /* the RST's receiver went on sending */
     if (v->rst) {
         if (!rst_acceptable(v))
             return TP_STEP_OUT_OF_WINDOW;
@@ -554,6 +623,12 @@ static bool starts_new_incarnation(const tp_conn *c, const tp_segment *seg, unsi
     if ((seg->flags & (TP_SYN | TP_ACK | TP_RST | TP_FIN)) != TP_SYN)
         return false;
     const tp_endpoint *S = &c->ep[is_self(c) ? 0 : sender];
+    /* An accepted RST closed the sender (RFC 9293 section 3.10.7.3): its
+     * next SYN is a new attempt even with the same ISN (Windows retries a
+     * refused connect so). */
+    if ((c->cflags & TP_CONN_RESET) && !(c->cflags & TP_CONN_TORN_DOWN) &&
+        S->state == TP_STATE_CLOSED && (S->flags & TP_EP_SENT_SYN))
+        return true;
     if (isn_known(S) && seg->seq == S->isn)
         return false;                                      /* a retransmission */
     if (conn_over(c) || both_fins(c))
@@ -686,6 +761,57 @@ static void conn_open(tp_conn *c, uint32_t id, const tp_segment *seg, bool reuse
     tp_zeek_begin(c, seg);
 }
 
+/* An endpoint that sent an acceptable RST is CLOSED (RFC 9293 section
+ * 3.10.7.4): it sends nothing more on the connection but RSTs.  If it goes
+ * on with new data, or acknowledges new data, at the sequence number where
+ * it stood, the RST was not its own doing or not what its peer took (an
+ * injected RST, one lost behind the capture point): the connection did not
+ * end.  Checked only for an RST that reset a synchronized connection. */
+static bool rst_sender_went_on(const view *v)
+{
+    const tp_conn *c = v->c;
+    const tp_endpoint *S = v->S, *R = v->R;
+    if (!(c->cflags & TP_CONN_RESET) || (c->cflags & TP_CONN_TORN_DOWN) ||
+        !(c->cflags & TP_CONN_ESTABLISHED) || is_self(c) || !(S->flags & TP_EP_RESET_BY))
+        return false;
+    if (v->rst || v->syn || !v->ack || !(S->flags & TP_EP_SEQ_KNOWN) ||
+        !seq_near(v->seg->seq, S->snd_nxt, RST_SLACK))
+        return false;
+    if ((R->flags & TP_EP_SEQ_KNOWN) && seq_gt(v->seg->ack, R->snd_nxt))
+        return false;                       /* acknowledges what was never sent */
+    return v->new_data ||
+           ((S->flags & TP_EP_SENT_ACK) && seq_gt(v->seg->ack, S->last_ack));
+}
+
+/* Undo the RST: both endpoints are where they were before it. */
+static void revive(view *v)
+{
+    tp_conn *c = v->c;
+    v->S->state = v->S->pre_rst_state;
+    v->R->state = v->R->pre_rst_state;
+    c->cflags &= (uint16_t)~TP_CONN_RESET;
+    c->close_kind = TP_CLOSE_OPEN;
+    c->link[TP_LINK_RST] = 0;               /* it did not end the connection */
+    update_close_kind(c);
+}
+
+/* Both endpoints went on after the RST: it had no effect. */
+static void note_rst_ignored(view *v, tp_endpoint *rst_sender)
+{
+    rst_sender->flags &= (uint16_t)~TP_EP_RESET_BY;
+    v->c->cflags |= TP_CONN_RST_IGNORED;
+    v->c->anomalies |= TP_ANOM_BIT(TP_ANOM_RST_IGNORED);
+}
+
+/* A second SYN-ACK with another ISN, before the handshake completed, is
+ * out of window for now; the client's ACK will say (follow_accepted_syn_ack()). */
+static void note_other_syn_ack(view *v)
+{
+    if (v->syn && v->ack && !v->rst && (v->S->flags & TP_EP_SENT_SYN_ACK) &&
+        v->seg->seq != v->S->isn && !(v->c->cflags & TP_CONN_ESTABLISHED) && v->S != v->R)
+        v->S->flags |= TP_EP_OTHER_ISN;
+}
+
 /* Move connection c through segment seg, sent by endpoint `sender`, and
  * label it. */
 static void conn_apply(tp_zeek_parts **zeek_parts, tp_conn *c, unsigned sender,
@@ -693,9 +819,21 @@ static void conn_apply(tp_zeek_parts **zeek_parts, tp_conn *c, unsigned sender,
 {
     view v;
     view_init(&v, c, seg, sender);
+    catch_up_with_peer_ack(&v);
+    follow_accepted_syn_ack(&v);
+    view_judge(&v);
     v.anomalies = reuse_anomaly;
     tp_step step;
     uint8_t sender_state;
+
+    if (rst_sender_went_on(&v)) {
+        revive(&v);
+        if (v.R->flags & TP_EP_WENT_ON)
+            note_rst_ignored(&v, v.S);
+    } else if (!v.rst && !conn_over(c) && (v.R->flags & TP_EP_RESET_BY) &&
+               !(v.S->flags & TP_EP_RESET_BY)) {
+        note_rst_ignored(&v, v.R);          /* the RST's receiver speaks after the revival */
+    }
 
     if (conn_over(c)) {
         step = classify_after_close(&v);
@@ -706,10 +844,19 @@ static void conn_apply(tp_zeek_parts **zeek_parts, tp_conn *c, unsigned sender,
     } else if (!in_window(&v)) {
         step = TP_STEP_OUT_OF_WINDOW;
         sender_state = v.S->state;
+        note_other_syn_ack(&v);
+    } else if (v.fin && !v.ack && !v.syn && synchronized(v.R)) {
+        /* RFC 9293 section 3.10.7.4, fifth check: "if the ACK bit is off,
+         * drop the segment".  The receiver never sees this FIN: no teardown
+         * starts, and what follows is judged without it. */
+        step = TP_STEP_OUT_OF_WINDOW;
+        sender_state = v.S->state;
+        v.anomalies |= TP_ANOM_BIT(TP_ANOM_FIN_WITHOUT_ACK);
     } else {
         step = v.syn ? classify_syn(&v) : v.fin ? classify_fin(&v) : TP_STEP_COUNT;
         if (step == TP_STEP_OUT_OF_WINDOW) {
             sender_state = v.S->state;
+            note_other_syn_ack(&v);
         } else {
             on_send(&v);
             sender_state = v.S->state;
@@ -719,6 +866,12 @@ static void conn_apply(tp_zeek_parts **zeek_parts, tp_conn *c, unsigned sender,
             check_teardown_done(&v);
             if (step == TP_STEP_COUNT)
                 step = classify_other(&v);
+            else if (step == TP_STEP_FIN_RETRANSMISSION && v.fin_newly_acked)
+                /* A repeated FIN that is also the first to acknowledge the
+                 * peer's FIN (a simultaneous close finished by the
+                 * retransmission, RFC 9293 section 3.6) is that
+                 * acknowledgment, the last ACK if it ends the teardown. */
+                step = v.completed_teardown ? TP_STEP_LAST_ACK : TP_STEP_FIN_ACK;
             update_close_kind(c);
         }
     }
@@ -884,5 +1037,11 @@ uint16_t tp_label_anomalies(const tp_label *label, const tp_conn *conn)
         a |= TP_ANOM_BIT(TP_ANOM_SYN_UNANSWERED);
     if (conn->close_kind == TP_CLOSE_HALF_CLOSED && step == TP_STEP_FIN_ACTIVE)
         a |= TP_ANOM_BIT(TP_ANOM_HALF_CLOSED_AT_END);
+    /* The label does not say which RST was ignored; a connection that an
+     * RST ended in the end has one that was not, so the item is shown only
+     * where every RST that reset the connection was ignored. */
+    if ((conn->cflags & TP_CONN_RST_IGNORED) && !(conn->cflags & TP_CONN_RESET) &&
+        (step == TP_STEP_RST_ABORT || step == TP_STEP_RST_TEARDOWN))
+        a |= TP_ANOM_BIT(TP_ANOM_RST_IGNORED);
     return a;
 }

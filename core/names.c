@@ -123,6 +123,8 @@ static const char *const anomaly_names[TP_ANOM_COUNT] = {
     [TP_ANOM_TIME_WAIT_REUSE]    = "time_wait_reuse",
     [TP_ANOM_TIME_WAIT_RST]      = "time_wait_rst",
     [TP_ANOM_BAD_SYN_ACK]        = "bad_syn_ack",
+    [TP_ANOM_FIN_WITHOUT_ACK]    = "fin_without_ack",
+    [TP_ANOM_RST_IGNORED]        = "rst_ignored",
 };
 
 static const char *const link_names[TP_LINK_COUNT] = {

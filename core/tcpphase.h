@@ -150,6 +150,8 @@ typedef enum tp_anomaly {
     TP_ANOM_TIME_WAIT_REUSE,
     TP_ANOM_TIME_WAIT_RST,
     TP_ANOM_BAD_SYN_ACK,
+    TP_ANOM_FIN_WITHOUT_ACK,
+    TP_ANOM_RST_IGNORED,
     TP_ANOM_COUNT
 } tp_anomaly;
 #define TP_ANOM_BIT(a) ((uint16_t)(1u << (a)))
@@ -193,7 +195,8 @@ typedef struct tp_endpoint {
     uint32_t packets;      /* segments sent */
     uint16_t flags;        /* TP_EP_* */
     uint8_t  state;        /* tp_tcp_state */
-    uint8_t  reserved;
+    uint8_t  pre_rst_state; /* state before the connection's last accepted RST: where it
+                             * returns if the RST turns out to have had no effect */
 } tp_endpoint;
 
 enum {
@@ -208,6 +211,13 @@ enum {
     TP_EP_SENT_ACK      = 1u << 8,
     TP_EP_BAD_SYN_ACK   = 1u << 9,  /* its SYN-ACK acknowledged the wrong number */
     TP_EP_PASSIVE_OPEN  = 1u << 10, /* entered SYN_RECEIVED from LISTEN: an RST returns it there */
+    TP_EP_STRAY_ACK     = 1u << 11, /* its bare ACK reached a peer in SYN_SENT that could not
+                                     * accept it (an older connection's) */
+    TP_EP_RESET_BY      = 1u << 12, /* sent the connection's last accepted RST; after the
+                                     * RST proved ignored, until the peer spoke again */
+    TP_EP_WENT_ON       = 1u << 13, /* sent something other than an RST after the peer's RST */
+    TP_EP_OTHER_ISN     = 1u << 14, /* sent a second SYN-ACK with another ISN before the
+                                     * handshake completed: the peer's ACK tells which counts */
 };
 
 /* Zeek's view of the same connection (zeek.c): per-endpoint states and
@@ -264,6 +274,7 @@ enum {
     TP_CONN_ROLES_KNOWN    = 1u << 7,
     TP_CONN_SIM_CLOSE      = 1u << 8, /* a FIN crossed the peer's FIN */
     TP_CONN_REUSED_TUPLE   = 1u << 9, /* an earlier incarnation had this tuple */
+    TP_CONN_RST_IGNORED    = 1u << 10,/* an accepted RST had no effect: both endpoints went on */
 };
 
 /* ---- The engine ---------------------------------------------------------- */

@@ -28,7 +28,10 @@
  *      (figure 5 and the RST rules of section 3.10.7), or along one of the
  *      recovery edges engine.c documents (edge_allowed() below); a
  *      self-connect's one endpoint both sends and receives the segment, so
- *      it may take two edges, through the label's sender state;
+ *      it may take two edges, through the label's sender state; when a
+ *      segment shows that an accepted RST had no effect (the RST's sender
+ *      went on, engine.c rst_sender_went_on()), both endpoints return to
+ *      the states they had before the RST and move on from there;
  *   4. the label's states are the endpoints' states after the segment;
  *   5. only the segment's own connection changes at all (every other one,
  *      however the engine keeps it, reads back member for member as it was
@@ -319,8 +322,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 prev[0] = prev[1] = TP_STATE_ESTABLISHED;
             }
         } else {
-            prev[0] = shadows[c->id].conn.ep[0].state;
-            prev[1] = shadows[c->id].conn.ep[1].state;
+            const tp_conn *was = &shadows[c->id].conn;
+            bool undone = (was->cflags & TP_CONN_RESET) && !(c->cflags & TP_CONN_RESET);
+            /* An RST found ignored: the endpoints never left their states. */
+            prev[0] = undone ? was->ep[0].pre_rst_state : was->ep[0].state;
+            prev[1] = undone ? was->ep[1].pre_rst_state : was->ep[1].state;
         }
         if (self) {
             CHECK(edge_allowed(prev[0], label.sender_state), frame,

@@ -73,8 +73,8 @@ static gint ett_tcpphase_conn = -1;
 
 /* Indexed by tp_anomaly. */
 static expert_field ei_anomaly[TP_ANOM_COUNT] = {
-    EI_INIT, EI_INIT, EI_INIT, EI_INIT, EI_INIT,
-    EI_INIT, EI_INIT, EI_INIT, EI_INIT, EI_INIT,
+    EI_INIT, EI_INIT, EI_INIT, EI_INIT, EI_INIT, EI_INIT,
+    EI_INIT, EI_INIT, EI_INIT, EI_INIT, EI_INIT, EI_INIT,
 };
 
 /* Preferences. */
@@ -684,6 +684,12 @@ proto_register_tcpphase(void)
           { "tcpphase.bad_syn_ack", PI_SEQUENCE, PI_WARN,
             "SYN-ACK acknowledges something other than the SYN's sequence number + 1",
             EXPFILL } },
+        { &ei_anomaly[TP_ANOM_FIN_WITHOUT_ACK],
+          { "tcpphase.fin_without_ack", PI_SEQUENCE, PI_WARN,
+            "FIN without ACK in a synchronized connection: the receiver drops it", EXPFILL } },
+        { &ei_anomaly[TP_ANOM_RST_IGNORED],
+          { "tcpphase.rst_ignored", PI_SEQUENCE, PI_WARN,
+            "RST had no effect: both endpoints went on", EXPFILL } },
     };
 
     static gint *ett[] = {

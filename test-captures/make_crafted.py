@@ -370,6 +370,153 @@ def unfinished_closes():
     cap.write(out("crafted-unfinished-closes.pcap"))
 
 
+def stray_ack():
+    """A SYN answered by a bare ACK of an older connection (a challenge
+    ACK): the client, in SYN-SENT, answers <SEQ=SEG.ACK><CTL=RST> and stays
+    there (RFC 9293 3.10.7.3); its SYN retransmission then completes."""
+    cap = Capture()
+    c_isn = 0x10000040
+    f = TcpFlow(cap, C4, 40040, S4, 7777, c_isn, 0x80000040)
+    f.send("c", "S")                                      # SYN, seq A
+    old_seq, old_ack = 0x5A5A0040, 0x0BADF040             # the older connection's
+    f.send("s", "A", dt_us=200, seq=old_seq, ack=old_ack, advance=False, deliver=False)
+    f.send("c", "R", dt_us=50, seq=old_ack)               # RST, seq = SEG.ACK
+    f.send("c", "S", at_us=cap.records[0][0] + 1 * SEC, seq=c_isn)  # SYN rexmit
+    f.send("s", "SA", dt_us=200)
+    f.send("c", "A", dt_us=50)
+    f.request_response()
+    f.four_way_close(first="c")
+    cap.write(out("crafted-stray-ack.pcap"))
+
+
+def rst_bad_ack():
+    """An RST+ACK answering a SYN whose acknowledgment is the ISN, not
+    ISN+1: SYN-SENT drops it (RFC 9293 3.10.7.3), and the SYN-ACK that
+    follows completes the handshake."""
+    cap = Capture()
+    c_isn = 0x10000041
+    f = TcpFlow(cap, C4, 40041, S4, 7777, c_isn, 0x80000041)
+    f.send("c", "S")
+    f.send("s", "RA", dt_us=150, seq=0, ack=c_isn, advance=False)   # ack = ISN: unacceptable
+    f.send("s", "SA", dt_us=100)
+    f.send("c", "A", dt_us=50)
+    f.request_response()
+    f.four_way_close(first="c")
+    cap.write(out("crafted-rst-bad-ack.pcap"))
+
+
+def refused_retries():
+    """A connect refused three times, each SYN with the same ISN (as Windows
+    retries it): every RST+ACK acknowledges ISN+1 and refuses a new
+    attempt."""
+    cap = Capture()
+    c_isn = 0x10000042
+    for i in range(3):
+        f = TcpFlow(cap, C4, 40042, S4, 7777, c_isn, 0)
+        at = cap.records[0][0] + i * SEC // 2 if cap.records else None
+        f.send("c", "S", at_us=at)
+        f.send("s", "RA", dt_us=150, seq=0, win=0)
+    cap.write(out("crafted-refused-retries.pcap"))
+
+
+def simultaneous_close_fin_rexmit():
+    """Two FINs cross (captured near the client).  The client acknowledges
+    the server's FIN; before that ACK reaches the server, the server's
+    retransmission timer repeats its FIN, now acknowledging the client's
+    FIN, which it has received meanwhile.  That repeated FIN is the first
+    acknowledgment of the client's FIN and ends the teardown: it is the
+    last ACK (RFC 9293 3.6, CLOSING -> TIME_WAIT)."""
+    cap = Capture()
+    f = TcpFlow(cap, C4, 40043, S4, 7777, 0x10000043, 0x80000043)
+    f.handshake()
+    f.request_response()
+    c_fin_seq, s_fin_seq = f.nxt["c"], f.nxt["s"]
+    f.send("c", "FA", dt_us=1000, ack=s_fin_seq)          # c: FIN_WAIT_1
+    f.send("s", "FA", dt_us=10, ack=c_fin_seq)            # s: FIN, crossing c's
+    f.send("c", "A", dt_us=100, ack=s_fin_seq + 1)        # c acks s's FIN: CLOSING
+    # s's FIN again, now acknowledging c's FIN: c goes CLOSING -> TIME_WAIT.
+    f.send("s", "FA", dt_us=200 * 1000, seq=s_fin_seq, ack=c_fin_seq + 1, advance=False)
+    cap.write(out("crafted-simultaneous-close-fin-rexmit.pcap"))
+
+
+def fin_without_ack():
+    """A FIN without the ACK bit in an established connection: the receiver
+    drops it (RFC 9293 3.10.7.4, "if the ACK bit is off, drop the segment").
+    The client then goes on sending, and closes properly."""
+    cap = Capture()
+    f = TcpFlow(cap, C4, 40044, S4, 7777, 0x10000044, 0x80000044)
+    f.handshake()
+    f.request_response()
+    f.send("c", "F", dt_us=1000, advance=False, deliver=False)   # dropped
+    f.send("c", "PA", b"one more\n", dt_us=1000)              # same seq as that FIN
+    f.send("s", "A", dt_us=100)                               # acks past the FIN's seq
+    f.four_way_close(first="c")
+    cap.write(out("crafted-fin-without-ack.pcap"))
+
+
+def rst_ignored():
+    """An RST that both endpoints ignored: mid-transfer, an acceptable RST
+    in the server's name (seq = its next sequence number) crosses the path,
+    as a censoring middlebox injects one; it never reaches the client, and
+    the server did not send it, so both go on: the server sends more data,
+    the client acknowledges it, and they close with FINs.  Then a second
+    connection whose RST is real: the server answers the client's late data
+    with RSTs and nothing goes on."""
+    cap = Capture()
+    f = TcpFlow(cap, C4, 40045, S4, 7777, 0x10000045, 0x80000045)
+    f.handshake()
+    f.request_response()
+    f.send("s", "RA", dt_us=300, deliver=False)           # injected, acceptable
+    f.send("s", "PA", b"more data\n", dt_us=200)          # the server goes on
+    f.send("c", "A", dt_us=100)                           # and so does the client
+    f.send("c", "PA", b"thanks\n", dt_us=1000)
+    f.send("s", "A", dt_us=100)
+    f.four_way_close(first="c")
+    g = TcpFlow(cap, C4, 40046, S4, 7777, 0x10000046, 0x80000046)
+    g.handshake()
+    g.request_response()
+    g.send("s", "RA", dt_us=300, deliver=False)           # a real abort
+    g.send("c", "PA", b"late\n", dt_us=100)               # crossed it in flight
+    g.send("s", "R", dt_us=100)                           # closed: RST again
+    cap.write(out("crafted-rst-ignored.pcap"))
+
+
+def two_syn_acks():
+    """Two SYN-ACKs with different ISNs (a TCP Fast Open server that
+    dropped the SYN's data answers again): the client's ACK acknowledges
+    the second one's ISN+1, so that is the server's sequence space; the
+    server's data and FIN follow it."""
+    cap = Capture()
+    c_isn, s_isn = 0x10000047, 0xC0000047
+    f = TcpFlow(cap, C4, 40047, S4, 7777, c_isn, s_isn)
+    f.send("c", "S", b"GET / HTTP/1.0\r\n\r\n", advance=False, deliver=False)  # TFO SYN
+    f.send("s", "SA", dt_us=200, seq=0x40000047, ack=c_isn + 1, advance=False, deliver=False)
+    f.nxt["c"] = f.rcv["s"] = c_isn + 1                   # the SYN counts, its data not
+    f.send("s", "SA", dt_us=50, ack=c_isn + 1)            # the one the client takes
+    f.send("c", "A", dt_us=50)
+    f.request_response(req=b"GET / HTTP/1.0\r\n\r\n")
+    f.four_way_close(first="s")
+    cap.write(out("crafted-two-syn-acks.pcap"))
+
+
+def huge_gap():
+    """A capture that missed 1.5 GiB of a download (the server's bytes)
+    while seeing the client's ACKs: the ACKs prove the bytes were sent, so
+    the server's next segment is new data, not out of window."""
+    cap = Capture()
+    f = TcpFlow(cap, C4, 40048, S4, 7777, 0x10000048, 0x80000048)
+    f.handshake()
+    f.request_response()
+    gap = 3 << 29                                          # 1.5 GiB
+    f.nxt["s"] = (f.nxt["s"] + gap) % 2**32               # sent, never captured
+    f.rcv["c"] = f.nxt["s"]
+    f.send("c", "A", dt_us=30 * SEC)                      # acks them all
+    f.send("s", "PA", b"the last bytes\n", dt_us=1000)
+    f.send("c", "A", dt_us=100)
+    f.four_way_close(first="s")
+    cap.write(out("crafted-huge-gap.pcap"))
+
+
 FILES = {
     "simultaneous-close": simultaneous_close,
     "three-way-close": three_way_close,
@@ -388,6 +535,14 @@ FILES = {
     "rst-variants": rst_variants,
     "tuple-reuse": tuple_reuse,
     "unfinished-closes": unfinished_closes,
+    "stray-ack": stray_ack,
+    "rst-bad-ack": rst_bad_ack,
+    "refused-retries": refused_retries,
+    "simultaneous-close-fin-rexmit": simultaneous_close_fin_rexmit,
+    "fin-without-ack": fin_without_ack,
+    "rst-ignored": rst_ignored,
+    "two-syn-acks": two_syn_acks,
+    "huge-gap": huge_gap,
 }
 
 

@@ -34,7 +34,7 @@ EXPECTED = {
     "tcpphase.anomaly": {
         "simultaneous_open", "self_connect", "half_close", "data_after_fin",
         "half_closed_at_end", "refused", "syn_unanswered", "time_wait_reuse",
-        "time_wait_rst", "bad_syn_ack",
+        "time_wait_rst", "bad_syn_ack", "fin_without_ack", "rst_ignored",
     },
 }
 

@@ -37,6 +37,8 @@ EXPERT_ITEMS = [
     "tcpphase.time_wait_reuse",
     "tcpphase.time_wait_rst",
     "tcpphase.bad_syn_ack",
+    "tcpphase.fin_without_ack",
+    "tcpphase.rst_ignored",
 ]
 EXPECTED = SEGMENT_FIELDS + CONNECTION_FIELDS + EXPERT_ITEMS
 

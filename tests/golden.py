@@ -62,7 +62,7 @@ ONEPASS_LOOSE_FIELDS = [
     "tcpphase.conn.syn_frame",
 ]
 # Anomalies that only later segments reveal.
-LATE_ANOMALIES = {"syn_unanswered", "half_closed_at_end"}
+LATE_ANOMALIES = {"syn_unanswered", "half_closed_at_end", "rst_ignored"}
 
 MAX_REPORT_LINES = 60
 

@@ -46,7 +46,7 @@ ZEEK_STATES = ["S0", "S1", "SF", "REJ", "S2", "S3", "RSTO", "RSTR", "RSTOS0", "R
                "SH", "SHR", "OTH"]
 ITEMS = ["simultaneous_open", "self_connect", "half_close", "data_after_fin",
          "half_closed_at_end", "refused", "syn_unanswered", "time_wait_reuse",
-         "time_wait_rst", "bad_syn_ack"]
+         "time_wait_rst", "bad_syn_ack", "fin_without_ack", "rst_ignored"]
 
 # Hand-counted expectations.  Keys: "connections", "open:KIND", "close:KIND",
 # "zeek:STATE", "items:tcpphase.NAME"; the section totals ("open", "close",

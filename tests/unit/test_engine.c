@@ -197,6 +197,114 @@ static const seg bad_syn_ack[] = {
     { A, "A",  1001, 6001,  0, 1.2, "handshake_ack",      "ESTABLISHED",  "ESTABLISHED",  "" },
 };
 
+/* RFC 9293 3.10.7.3: a bare ACK that SYN_SENT cannot accept (an older
+ * connection's) is answered <SEQ=SEG.ACK><CTL=RST>; the client stays in
+ * SYN_SENT and its SYN retransmission completes the connection. */
+static const seg stray_ack[] = {
+    { A, "S",  1000, 0,     0, 0.0, "syn",                "SYN_SENT",     "SYN_RECEIVED", "" },
+    { B, "A",  90000, 77777, 0, 0.1, "ack",               "SYN_RECEIVED", "SYN_SENT",     "" },
+    { A, "R",  77777, 0,    0, 0.2, "rst_handshake",      "SYN_SENT",     "LISTEN",       "" },
+    { A, "S",  1000, 0,     0, 1.0, "syn_retransmission", "SYN_SENT",     "SYN_RECEIVED", "" },
+    { B, "SA", 3000000000u, 1001, 0, 1.1, "syn_ack",      "SYN_RECEIVED", "ESTABLISHED",  "" },
+    { A, "A",  1001, 3000000001u, 0, 1.2, "handshake_ack", "ESTABLISHED", "ESTABLISHED",  "" },
+};
+
+/* RFC 9293 3.10.7.3: an RST+ACK in SYN_SENT is accepted only if it
+ * acknowledges the SYN; this one acknowledges the ISN itself. */
+static const seg rst_bad_ack[] = {
+    { A, "S",  1000, 0,    0, 0.0, "syn",           "SYN_SENT",     "SYN_RECEIVED", "" },
+    { B, "RA", 0,    1000, 0, 0.1, "out_of_window", "SYN_RECEIVED", "SYN_SENT",     "" },
+    { B, "SA", 5000, 1001, 0, 0.2, "syn_ack",       "SYN_RECEIVED", "ESTABLISHED",  "" },
+    { A, "A",  1001, 5001, 0, 0.3, "handshake_ack", "ESTABLISHED",  "ESTABLISHED",  "" },
+};
+
+/* A refused connect retried with the same ISN: each RST refuses a new
+ * attempt (RFC 9293 3.10.7.3: the accepted RST closed the client). */
+static const seg refused_retries[] = {
+    { A, "S",  1000, 0,    0, 0.0, "syn",         "SYN_SENT", "SYN_RECEIVED", "" },
+    { B, "RA", 0,    1001, 0, 0.1, "rst_refused", "CLOSED",   "CLOSED",       "refused" },
+    { A, "S",  1000, 0,    0, 0.5, "syn",         "SYN_SENT", "SYN_RECEIVED", "" },
+    { B, "RA", 0,    1001, 0, 0.6, "rst_refused", "CLOSED",   "CLOSED",       "refused" },
+};
+
+/* A simultaneous close finished by a FIN retransmission that is the first
+ * acknowledgment of the peer's FIN (RFC 9293 3.6: CLOSING -> TIME_WAIT). */
+static const seg sim_close_fin_rexmit[] = {
+    { A, "S",  1000, 0,    0, 0.0, "syn",                "SYN_SENT",     "SYN_RECEIVED", "" },
+    { B, "SA", 5000, 1001, 0, 0.1, "syn_ack",            "SYN_RECEIVED", "ESTABLISHED",  "" },
+    { A, "A",  1001, 5001, 0, 0.2, "handshake_ack",      "ESTABLISHED",  "ESTABLISHED",  "" },
+    { A, "FA", 1001, 5001, 0, 0.3, "fin_active",         "FIN_WAIT_1",   "CLOSE_WAIT",   "" },
+    { B, "FA", 5001, 1001, 0, 0.3, "fin_simultaneous",   "CLOSING",      "CLOSING",      "" },
+    { A, "A",  1002, 5002, 0, 0.4, "fin_ack",            "CLOSING",      "TIME_WAIT",    "" },
+    { B, "FA", 5001, 1002, 0, 0.5, "last_ack",           "TIME_WAIT",    "TIME_WAIT",    "" },
+};
+
+/* RFC 9293 3.10.7.4: a FIN without ACK in a synchronized state is dropped;
+ * the data that follows at the same sequence number is new data. */
+static const seg fin_without_ack[] = {
+    { A, "S",  1000, 0,    0,  0.0, "syn",           "SYN_SENT",     "SYN_RECEIVED", "" },
+    { B, "SA", 5000, 1001, 0,  0.1, "syn_ack",       "SYN_RECEIVED", "ESTABLISHED",  "" },
+    { A, "A",  1001, 5001, 0,  0.2, "handshake_ack", "ESTABLISHED",  "ESTABLISHED",  "" },
+    { A, "F",  1001, 0,    0,  0.3, "out_of_window", "ESTABLISHED",  "ESTABLISHED",  "fin_without_ack" },
+    { A, "PA", 1001, 5001, 10, 0.4, "data",          "ESTABLISHED",  "ESTABLISHED",  "" },
+    { B, "A",  5001, 1011, 0,  0.5, "ack",           "ESTABLISHED",  "ESTABLISHED",  "" },
+    { A, "FA", 1011, 5001, 0,  0.6, "fin_active",    "FIN_WAIT_1",   "CLOSE_WAIT",   "" },
+};
+
+/* An acceptable RST that neither endpoint acted on (an injected one): the
+ * RST's sender goes on with new data at its next sequence number, its peer
+ * acknowledges it; the states return to where they were (RFC 9293 3.10.7.4
+ * says an endpoint that accepted an RST is CLOSED and sends no more). */
+static const seg rst_ignored[] = {
+    { A, "S",  1000, 0,    0,  0.0, "syn",           "SYN_SENT",     "SYN_RECEIVED", "" },
+    { B, "SA", 5000, 1001, 0,  0.1, "syn_ack",       "SYN_RECEIVED", "ESTABLISHED",  "" },
+    { A, "A",  1001, 5001, 0,  0.2, "handshake_ack", "ESTABLISHED",  "ESTABLISHED",  "" },
+    { B, "PA", 5001, 1001, 10, 0.3, "data",          "ESTABLISHED",  "ESTABLISHED",  "" },
+    { B, "RA", 5011, 1001, 0,  0.4, "rst_abort",     "CLOSED",       "CLOSED",       "" },
+    { B, "PA", 5011, 1001, 10, 0.5, "data",          "ESTABLISHED",  "ESTABLISHED",  "" },
+    { A, "A",  1001, 5021, 0,  0.6, "ack",           "ESTABLISHED",  "ESTABLISHED",  "" },
+    { A, "FA", 1001, 5021, 0,  0.7, "fin_active",    "FIN_WAIT_1",   "CLOSE_WAIT",   "" },
+};
+
+/* A real abort: the peer's data crossed the RST, the RST's sender answers
+ * with RSTs only.  Nothing goes on. */
+static const seg rst_real[] = {
+    { A, "S",  1000, 0,    0,  0.0, "syn",           "SYN_SENT",     "SYN_RECEIVED", "" },
+    { B, "SA", 5000, 1001, 0,  0.1, "syn_ack",       "SYN_RECEIVED", "ESTABLISHED",  "" },
+    { A, "A",  1001, 5001, 0,  0.2, "handshake_ack", "ESTABLISHED",  "ESTABLISHED",  "" },
+    { B, "RA", 5001, 1001, 0,  0.4, "rst_abort",     "CLOSED",       "CLOSED",       "" },
+    { A, "PA", 1001, 5001, 10, 0.5, "after_close",   "CLOSED",       "CLOSED",       "" },
+    { B, "R",  5001, 0,    0,  0.6, "after_close",   "CLOSED",       "CLOSED",       "" },
+    { B, "A",  5001, 1001, 0,  0.7, "after_close",   "CLOSED",       "CLOSED",       "" },
+};
+
+/* Two SYN-ACKs with different ISNs: the client's ACK acknowledges the
+ * second one, whose sequence space the server then uses. */
+static const seg two_syn_acks[] = {
+    { A, "S",  1000, 0,    0, 0.0, "syn",           "SYN_SENT",     "SYN_RECEIVED", "" },
+    { B, "SA", 5000, 1001, 0, 0.1, "syn_ack",       "SYN_RECEIVED", "ESTABLISHED",  "" },
+    { B, "SA", 2000000000u, 1001, 0, 0.2, "out_of_window", "SYN_RECEIVED", "ESTABLISHED", "" },
+    { A, "A",  1001, 2000000001u, 0, 0.3, "handshake_ack", "ESTABLISHED", "ESTABLISHED", "" },
+    { B, "PA", 2000000001u, 1001, 10, 0.4, "data",  "ESTABLISHED",  "ESTABLISHED",  "" },
+    { B, "FA", 2000000011u, 1001, 0, 0.5, "fin_active", "FIN_WAIT_1", "CLOSE_WAIT",   "" },
+    { A, "FA", 1001, 2000000012u, 0, 0.6, "fin_passive", "LAST_ACK",  "TIME_WAIT",    "" },
+    { B, "A",  2000000012u, 1002, 0, 0.7, "last_ack", "TIME_WAIT",    "CLOSED",       "" },
+};
+
+/* 1.5 GiB of the client's bytes missed by the capture; the server's ACKs
+ * prove them sent, so the next segment is new data. */
+static const seg huge_gap[] = {
+    { A, "S",  1000, 0,    0,  0.0, "syn",           "SYN_SENT",     "SYN_RECEIVED", "" },
+    { B, "SA", 5000, 1001, 0,  0.1, "syn_ack",       "SYN_RECEIVED", "ESTABLISHED",  "" },
+    { A, "A",  1001, 5001, 0,  0.2, "handshake_ack", "ESTABLISHED",  "ESTABLISHED",  "" },
+    { A, "PA", 1001, 5001, 10, 0.3, "data",          "ESTABLISHED",  "ESTABLISHED",  "" },
+    { B, "A",  5001, 1011, 0,  0.4, "ack",           "ESTABLISHED",  "ESTABLISHED",  "" },
+    { B, "A",  5001, 1611613835u, 0, 9.0, "ack",     "ESTABLISHED",  "ESTABLISHED",  "" },
+    { A, "PA", 1611613835u, 5001, 10, 9.1, "data",   "ESTABLISHED",  "ESTABLISHED",  "" },
+    { B, "A",  5001, 1611613845u, 0, 9.2, "ack",     "ESTABLISHED",  "ESTABLISHED",  "" },
+    { A, "FA", 1611613845u, 5001, 0, 9.3, "fin_active", "FIN_WAIT_1", "CLOSE_WAIT",  "" },
+};
+
 /* ---- Teardowns ------------------------------------------------------------ */
 
 static const seg simultaneous_close[] = {
@@ -338,6 +446,15 @@ static const scenario scenarios[] = {
     SCENARIO("duplicates", duplicates),
     SCENARIO("wraparound", wraparound),
     SCENARIO("tuple_reuse", tuple_reuse),
+    SCENARIO("stray_ack", stray_ack),
+    SCENARIO("rst_bad_ack", rst_bad_ack),
+    SCENARIO("refused_retries", refused_retries),
+    SCENARIO("sim_close_fin_rexmit", sim_close_fin_rexmit),
+    SCENARIO("fin_without_ack", fin_without_ack),
+    SCENARIO("rst_ignored", rst_ignored),
+    SCENARIO("rst_real", rst_real),
+    SCENARIO("two_syn_acks", two_syn_acks),
+    SCENARIO("huge_gap", huge_gap),
 };
 
 static const scenario *find(const char *name)
@@ -372,6 +489,14 @@ static void test_connections(void)
         { "midstream",          "not_seen",     "three_way" },  /* FIN+ACK acked the first FIN */
         { "duplicates",         "three_way",    "three_way" },
         { "wraparound",         "three_way",    "three_way" },
+        { "stray_ack",          "three_way",    "open" },
+        { "rst_bad_ack",        "three_way",    "open" },
+        { "sim_close_fin_rexmit", "three_way",  "simultaneous" },
+        { "fin_without_ack",    "three_way",    "half_closed" },
+        { "rst_ignored",        "three_way",    "half_closed" },
+        { "rst_real",           "three_way",    "reset" },
+        { "two_syn_acks",       "three_way",    "three_way" },
+        { "huge_gap",           "three_way",    "half_closed" },
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         tp_engine *eng = run(find(cases[i].name), l);
@@ -559,12 +684,33 @@ static void test_names(void)
         CHECK(strcmp(tp_anomaly_name((tp_anomaly)i), "invalid") != 0, "anomaly %d named", i);
 }
 
+/* rst_ignored is known only once both endpoints went on: a late item. */
+static void test_rst_ignored(void)
+{
+    tp_label l[32];
+    tp_engine *eng = run(find("rst_ignored"), l);
+    const tp_conn *c = tp_engine_conn(eng, 1);
+    CHECK(c && (tp_label_anomalies(&l[4], c) & TP_ANOM_BIT(TP_ANOM_RST_IGNORED)),
+          "the ignored RST gets rst_ignored in the end");
+    CHECK(c && !(l[4].anomalies & TP_ANOM_BIT(TP_ANOM_RST_IGNORED)),
+          "rst_ignored is not known when the RST is fed");
+    CHECK(c && c->link[TP_LINK_RST] == 0, "an ignored RST is not the one that ended it");
+    tp_engine_free(eng);
+
+    eng = run(find("rst_real"), l);
+    c = tp_engine_conn(eng, 1);
+    CHECK(c && !(tp_label_anomalies(&l[3], c) & TP_ANOM_BIT(TP_ANOM_RST_IGNORED)) &&
+          !(c->cflags & TP_CONN_RST_IGNORED), "a real abort is not rst_ignored");
+    tp_engine_free(eng);
+}
+
 int main(void)
 {
     tp_label l[32];
     for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++)
         tp_engine_free(run(&scenarios[i], l));
     test_connections();
+    test_rst_ignored();
     test_ipv6();
     test_bad_input();
     test_many_connections();
