@@ -378,7 +378,7 @@ typedef struct message {
 
 typedef struct totals {
     unsigned done, warned, failed, interrupted, finished;
-    uint64_t frames, segments, undecoded, connections;
+    uint64_t frames, segments, undecoded, dissected, connections;
     unsigned long not_copied;
 } totals;
 
@@ -422,6 +422,7 @@ static void take(const plan *p, const message *m, totals *t, bool *reported)
         t->frames += m->result.frames;
         t->segments += m->result.segments;
         t->undecoded += m->result.undecoded;
+        t->dissected += m->result.dissected;
         t->connections += m->result.connections;
         t->not_copied += m->result.not_copied;
         break;
@@ -746,6 +747,8 @@ int main(int argc, char **argv)
     fprintf(stderr, "; %" PRIu64 " frames, %" PRIu64 " TCP segments labelled, %"
             PRIu64 " frames not decoded, %" PRIu64 " connections",
             t.frames, t.segments, t.undecoded, t.connections);
+    if (t.dissected)
+        fprintf(stderr, ", %" PRIu64 " frames decoded by Wireshark's dissectors", t.dissected);
     if (t.not_copied)
         fprintf(stderr, ", %lu records pcapng cannot hold left out", t.not_copied);
     if (stale)
