@@ -8,7 +8,8 @@
  * same rules as the plugin's hook.  So a frame is labelled by the tool
  * exactly when the plugin would label it, whoever decoded it.
  *
- * All of the tool's libwireshark calls are in dissect.c.
+ * All of the tool's libwireshark calls are in epan_module.c, a module
+ * (tcpphase-annotate-epan.so) loaded on the first frame that needs it.
  *
  * Copyright (C) 2026 the tcpphase developers
  * SPDX-License-Identifier: GPL-2.0-or-later
