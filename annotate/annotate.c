@@ -22,6 +22,7 @@
 #include "tcpphase.h"
 #include "label_store.h"
 #include "decode.h"
+#include "dissect.h"
 #include "summary.h"
 #include "writer.h"
 
@@ -186,7 +187,36 @@ typedef struct labelling {
     tp_label_store *labels;
     uint64_t frames;        /* records read in pass 1; pass 2 reads as many */
     bool cut_short;
+    tpa_dissector *dissector;   /* made for the first frame decode.c leaves */
+    bool no_dissector;          /* libwireshark failed to load */
 } labelling;
+
+/* Decodes one record's TCP segment: decode.c if it can, else Wireshark's
+ * dissectors.  Every record must come, in frame order. */
+static tpa_verdict find_segment(labelling *lab, int file_type_subtype, uint32_t frame,
+                                wtap_rec *rec, const uint8_t *data, tp_segment *seg,
+                                tpa_result *r)
+{
+    const wtap_packet_header *ph = &rec->rec_header.packet_header;
+    tpa_verdict v = tpa_decode(link_of(ph->pkt_encap), data, ph->caplen, ph->len, seg);
+
+    if (v != TPA_UNDECODED)
+        return v;
+    if (!lab->dissector && !lab->no_dissector) {
+        const char *why = NULL;
+        lab->dissector = tpa_dissector_new(file_type_subtype, &why);
+        if (!lab->dissector) {
+            lab->no_dissector = true;
+            r->warning = true;
+            say(r, "%s: frames it does not decode itself are left unlabelled", why);
+        }
+    }
+    if (!lab->dissector)
+        return TPA_UNDECODED;
+    r->dissected++;
+    memset(seg, 0, sizeof *seg);
+    return tpa_dissect(lab->dissector, frame, rec, data, seg);
+}
 
 static tpa_status label_capture(const tpa_job *job, const tpa_options *opt,
                                 tpa_progress *progress, labelling *lab, tpa_result *r)
@@ -241,9 +271,8 @@ static tpa_status label_capture(const tpa_job *job, const tpa_options *opt,
             tpa_verdict v;
 
             memset(&seg, 0, sizeof seg);
-            v = tpa_decode(link_of(rec.rec_header.packet_header.pkt_encap),
-                           TP_REC_DATA(&rec, &buf), rec.rec_header.packet_header.caplen,
-                           rec.rec_header.packet_header.len, &seg);
+            v = find_segment(lab, wtap_file_type_subtype(wth), frame, &rec,
+                             TP_REC_DATA(&rec, &buf), &seg, r);
             if (v == TPA_OK) {
                 tp_label label;
 
@@ -282,6 +311,9 @@ static tpa_status label_capture(const tpa_job *job, const tpa_options *opt,
     wtap_rec_cleanup(&rec);
     ws_buffer_free(&buf);
     wtap_close(wth);
+    /* Wireshark's per-file state is not needed for the second pass. */
+    tpa_dissector_free(lab->dissector);
+    lab->dissector = NULL;
     r->frames = lab->frames;
     r->segments = tp_label_store_count(lab->labels);
     r->connections = tp_engine_conn_count(lab->engine);

@@ -46,6 +46,7 @@ typedef struct tpa_result {
     uint64_t frames;        /* records read */
     uint64_t segments;      /* TCP segments labelled */
     uint64_t undecoded;     /* frames that could hold TCP but were not followed */
+    uint64_t dissected;     /* frames handed to Wireshark's dissectors */
     uint32_t connections;
     unsigned long not_copied;   /* records pcapng cannot hold */
     bool warning;           /* message is a warning (e.g. cut short) */

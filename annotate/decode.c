@@ -41,8 +41,10 @@ enum {
 enum {
     IPPROTO_HOPOPTS_ = 0,
     IPPROTO_ICMP_ = 1,
+    IPPROTO_IGMP_ = 2,
     IPPROTO_IPIP_ = 4,
     IPPROTO_TCP_ = 6,
+    IPPROTO_UDP_ = 17,
     IPPROTO_IPV6_ = 41,
     IPPROTO_ROUTING_ = 43,
     IPPROTO_FRAGMENT_ = 44,
@@ -52,9 +54,12 @@ enum {
     IPPROTO_ICMPV6_ = 58,
     IPPROTO_NONE_ = 59,
     IPPROTO_DSTOPTS_ = 60,
-    IPPROTO_MOBILITY_ = 135,
-    IPPROTO_SHIM6_ = 140,
+    IPPROTO_OSPF_ = 89,
+    IPPROTO_VRRP_ = 112,
 };
+
+/* VXLAN's IANA port (RFC 7348), Wireshark's default for it. */
+#define UDP_PORT_VXLAN 4789
 
 static uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
 static uint32_t get32(const uint8_t *p)
@@ -81,6 +86,7 @@ static void shrink(view *v, uint32_t len)
 }
 
 static tpa_verdict ip_any(view v, tp_segment *seg, int depth);
+static tpa_verdict ethernet(view v, tp_segment *seg, int depth);
 static tpa_verdict ethertype(uint16_t type, view v, tp_segment *seg, int depth);
 
 static tpa_verdict tcp(view v, tp_segment *seg)
@@ -118,8 +124,26 @@ static tpa_verdict gre(view v, tp_segment *seg, int depth)
     return ethertype(get16(v.p + 2), skip(v, len), seg, depth + 1);
 }
 
+/* UDP: only VXLAN on its port is followed here.  Wireshark offers a
+ * datagram to the lower port's dissector first, so 4789 must be the lower
+ * port (VXLAN takes every datagram it is offered); and the UDP length must
+ * be the IP payload's, as in every ordinary datagram.  Anything else (other
+ * tunnels, other ports, odd lengths) is Wireshark's to decide. */
+static tpa_verdict udp(view v, tp_segment *seg, int depth)
+{
+    if (v.cap < 8 + 8 + 14)
+        return TPA_UNDECODED;
+    uint16_t sport = get16(v.p), dport = get16(v.p + 2);
+    uint16_t low = sport < dport ? sport : dport;
+    if (low != UDP_PORT_VXLAN || get16(v.p + 4) != v.rep || depth > MAX_DEPTH)
+        return TPA_UNDECODED;
+    return ethernet(skip(v, 8 + 8), seg, depth + 1);
+}
+
 /* What follows an IP header (or an extension header): TCP, a tunnel, or
- * something else.  ICMP errors quote TCP headers that are not segments. */
+ * something else.  ICMP errors quote TCP headers that are not segments.
+ * Only protocols that never carry IP are answered TPA_NOT_TCP here; every
+ * other one is left to Wireshark. */
 static tpa_verdict ip_payload(uint8_t proto, view v, tp_segment *seg, int depth)
 {
     switch (proto) {
@@ -130,10 +154,16 @@ static tpa_verdict ip_payload(uint8_t proto, view v, tp_segment *seg, int depth)
         return ip_any(v, seg, depth + 1);
     case IPPROTO_GRE_:
         return gre(v, seg, depth + 1);
-    case IPPROTO_ESP_:
-        return TPA_UNDECODED;   /* encrypted */
+    case IPPROTO_UDP_:
+        return udp(v, seg, depth);
+    case IPPROTO_ICMP_:
+    case IPPROTO_ICMPV6_:
+    case IPPROTO_IGMP_:
+    case IPPROTO_OSPF_:
+    case IPPROTO_VRRP_:
+        return TPA_NOT_TCP;
     default:
-        return TPA_NOT_TCP;     /* UDP, ICMP (quoting or not), ... */
+        return TPA_UNDECODED;   /* ESP, SCTP, PIM, L2TPv3, EtherIP, ... */
     }
 }
 
@@ -147,6 +177,10 @@ static tpa_verdict ipv4(view v, tp_segment *seg, int depth)
         total_len = v.rep;      /* TSO: the NIC fills the length in later */
     if (header_len < 20 || total_len < header_len)
         return TPA_SHORT;
+    /* Options: a source route changes the destination Wireshark gives TCP
+     * (the route's last hop), and malformed ones stop it before TCP. */
+    if (header_len > 20)
+        return TPA_UNDECODED;
     shrink(&v, total_len);
     if (v.cap < header_len)
         return TPA_SHORT;
@@ -194,10 +228,7 @@ static tpa_verdict ipv6(view v, tp_segment *seg, int depth)
         uint32_t len;
         switch (next) {
         case IPPROTO_HOPOPTS_:
-        case IPPROTO_ROUTING_:
         case IPPROTO_DSTOPTS_:
-        case IPPROTO_MOBILITY_:
-        case IPPROTO_SHIM6_:
             if (v.cap < 2)
                 return TPA_SHORT;
             len = ((uint32_t)v.p[1] + 1) * 8;
@@ -216,6 +247,8 @@ static tpa_verdict ipv6(view v, tp_segment *seg, int depth)
             break;
         case IPPROTO_NONE_:
             return TPA_NOT_TCP;
+        case IPPROTO_ROUTING_:
+            return TPA_UNDECODED;       /* Wireshark's to read */
         default:
             return ip_payload(next, v, seg, depth);
         }
@@ -239,8 +272,6 @@ static tpa_verdict ip_any(view v, tp_segment *seg, int depth)
     default: return TPA_UNDECODED;
     }
 }
-
-static tpa_verdict ethernet(view v, tp_segment *seg, int depth);
 
 static tpa_verdict ethertype(uint16_t type, view v, tp_segment *seg, int depth)
 {
@@ -267,9 +298,8 @@ static tpa_verdict ethertype(uint16_t type, view v, tp_segment *seg, int depth)
     case ETHERTYPE_PTP:
         return TPA_NOT_TCP;
     default:
-        if (type < 1536)
-            return TPA_NOT_TCP; /* an 802.3 length: LLC (spanning tree, ...) */
-        return TPA_UNDECODED;   /* MPLS, PPPoE, ... */
+        /* An 802.3 length (LLC, SNAP), MPLS, PPPoE, PBB, ERSPAN, ... */
+        return TPA_UNDECODED;
     }
 }
 

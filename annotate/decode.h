@@ -1,11 +1,13 @@
-/* decode.h — from a captured frame to the facts of its TCP segment.
+/* decode.h — from a captured frame to the facts of its TCP segment, fast.
  *
- * tcpphase-annotate reads the link and network layers itself instead of
- * running Wireshark's dissectors: Ethernet (with 802.1Q/802.1ad tags),
- * Linux cooked v1/v2, raw IP, BSD loopback, IPv4/IPv6 (with extension
- * headers), IP-in-IP and GRE tunnels.  The rules mirror what Wireshark 4.0
- * hands to TCP, so that the plugin and the tool feed the core the same
- * segments: the innermost IP header gives the addresses, the IP length
+ * tcpphase-annotate reads the common link and network layers itself,
+ * several times faster than Wireshark's dissectors: Ethernet (with
+ * 802.1Q/802.1ad tags), Linux cooked v1/v2, raw IP, BSD loopback, IPv4
+ * without options, IPv6 with hop-by-hop and destination options, IP-in-IP,
+ * GRE and VXLAN (on UDP port 4789).  Whatever else could carry TCP is
+ * answered TPA_UNDECODED and handed to Wireshark's own dissectors
+ * (dissect.h).  The rules mirror what Wireshark 4.0 hands to TCP, so that
+ * the plugin and the tool feed the core the same segments: the innermost IP header gives the addresses, the IP length
  * (not the captured length) gives the payload length, TCP headers quoted in
  * ICMP errors are not segments, and a TCP header is read only when at least
  * 14 of its bytes were captured and its data offset fits the IP payload.
@@ -39,7 +41,7 @@ typedef enum tpa_link {
 typedef enum tpa_verdict {
     TPA_OK,
     TPA_NOT_TCP,        /* a well-formed frame without a TCP segment (ARP, UDP, ICMP, ...) */
-    TPA_UNDECODED,      /* a link or network layer this decoder does not follow */
+    TPA_UNDECODED,      /* something this decoder does not follow: Wireshark's to decode */
     TPA_SHORT,          /* cut short, or a length field that does not fit */
 } tpa_verdict;
 

@@ -28,6 +28,7 @@
 #include "wscompat.h"
 
 #include "annotate.h"
+#include "shard.h"
 
 #define PROG "tcpphase-annotate"
 
@@ -36,7 +37,9 @@ static const char usage_text[] =
 "    tcpphase-annotate - label every TCP segment of whole capture archives\n"
 "\n"
 "SYNOPSIS\n"
-"    tcpphase-annotate [-j N] [-f] [-q] [--time-wait SECONDS] INPUT... -o OUTDIR\n"
+"    tcpphase-annotate [-j N] [-f] [-q] [--time-wait SECONDS] [--shard K/N]\n"
+"                      INPUT... -o OUTDIR\n"
+"    tcpphase-annotate --merge OUTDIR... -o TABLE.csv\n"
 "\n"
 "DESCRIPTION\n"
 "    Reads each INPUT capture (any format libwiretap reads: pcap, pcapng,\n"
@@ -67,11 +70,14 @@ static const char usage_text[] =
 "    outputs keep the folder structure below OUTDIR.  Hidden files and\n"
 "    earlier outputs (*.tcpphase.pcapng) are not inputs.\n"
 "\n"
-"    Link layers decoded: Ethernet (802.1Q, 802.1ad/QinQ), Linux cooked v1\n"
-"    and v2, raw IP, BSD loopback; IPv4 and IPv6 with extension headers;\n"
-"    IP-in-IP, IPv6-in-IP and GRE tunnels.  TCP headers quoted inside ICMP\n"
-"    errors are not segments.  Frames it cannot follow (other link layers,\n"
-"    IP fragments, ESP, MPLS, ...) are copied unlabelled and counted.\n"
+"    Decoded by the tool itself: Ethernet (802.1Q, 802.1ad/QinQ), Linux\n"
+"    cooked v1 and v2, raw IP, BSD loopback; IPv4 without options, IPv6;\n"
+"    IP-in-IP, GRE and VXLAN (UDP 4789).  Every other frame that could\n"
+"    carry TCP (other link layers, MPLS, PPPoE, ERSPAN, Geneve, GTP-U,\n"
+"    IPv4 options, IP fragments, ...) goes through Wireshark's own\n"
+"    dissectors, loaded on first need, so the same frames are labelled as\n"
+"    by the plugin.  TCP headers quoted inside ICMP errors are not\n"
+"    segments.\n"
 "\n"
 "OPTIONS\n"
 "    -o, --output OUTDIR\n"
@@ -86,6 +92,18 @@ static const char usage_text[] =
 "    --time-wait SECONDS\n"
 "        TIME_WAIT duration for tcpphase.time_wait_reuse (default 60, as\n"
 "        Linux and the plugin's tcpphase.time_wait preference).\n"
+"    --shard K/N\n"
+"        Label only the inputs of shard K of N (1 <= K <= N): those whose\n"
+"        path relative to the INPUT folder (for a file INPUT: its name)\n"
+"        hashes (FNV-1a, 64 bits) to K - 1 modulo N.  N runs with the same\n"
+"        INPUTs, K = 1..N, on N hosts label every file once; files added\n"
+"        later never move to another shard.\n"
+"    --merge\n"
+"        Instead of labelling: join the NAME.connections.csv files found\n"
+"        below each OUTDIR (outputs of earlier runs, e.g. one per shard)\n"
+"        into the one CSV table given with -o: a first column \"file\" (the\n"
+"        input's path relative to its OUTDIR), then the rows' columns,\n"
+"        sorted by file.  The same file in two OUTDIRs is an error.\n"
 "    -h, --help\n"
 "        This text.\n"
 "    -V, --version\n"
@@ -120,6 +138,7 @@ static const char usage_text[] =
 
 static const char *out_root;
 static int jobs;
+static unsigned shard_k, shard_n;     /* --shard K/N; shard_n 0: every input */
 static bool force, quiet;
 static tpa_options options;
 
@@ -214,6 +233,23 @@ static void add_job(plan *p, const char *input, const char *out_dir)
     int i;
 
     base = base ? base + 1 : input;
+    if (shard_n) {
+        /* The path below the INPUT folder is the output folder's below
+         * OUTDIR (walk() builds both the same way). */
+        const char *below = out_dir + strlen(out_root);
+        char *rel;
+        unsigned shard;
+
+        while (*below == '/')
+            below++;
+        rel = *below ? g_strdup_printf("%s/%s", below, base) : g_strdup(base);
+        shard = tpa_shard_of(rel, shard_n);
+        g_free(rel);
+        if (shard != shard_k) {
+            g_free(job);
+            return;
+        }
+    }
     stem = capture_stem_len(p, base);
     name = stem ? g_strndup(base, stem) : g_strdup(base);
     job->input = g_strdup(input);
@@ -379,7 +415,7 @@ typedef struct message {
 
 typedef struct totals {
     unsigned done, warned, failed, interrupted, finished;
-    uint64_t frames, segments, undecoded, connections;
+    uint64_t frames, segments, undecoded, dissected, connections;
     unsigned long not_copied;
 } totals;
 
@@ -423,6 +459,7 @@ static void take(const plan *p, const message *m, totals *t, bool *reported)
         t->frames += m->result.frames;
         t->segments += m->result.segments;
         t->undecoded += m->result.undecoded;
+        t->dissected += m->result.dissected;
         t->connections += m->result.connections;
         t->not_copied += m->result.not_copied;
         break;
@@ -630,6 +667,8 @@ int main(int argc, char **argv)
         { "force", no_argument, NULL, 'f' },
         { "quiet", no_argument, NULL, 'q' },
         { "time-wait", required_argument, NULL, 'T' },
+        { "shard", required_argument, NULL, 'S' },
+        { "merge", no_argument, NULL, 'M' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
@@ -644,6 +683,7 @@ int main(int argc, char **argv)
     long n;
     char *end;
     int c, i;
+    bool merge = false;
     unsigned stale = 0, failed;
     GHashTableIter it;
     gpointer key;
@@ -675,6 +715,21 @@ int main(int argc, char **argv)
                 usage_error("--time-wait wants seconds from 0 to 86400");
             options.time_wait_ns = n * (int64_t)1000000000;
             break;
+        case 'S': {
+            unsigned long k, total;
+            k = strtoul(optarg, &end, 10);
+            if (end == optarg || *end != '/')
+                usage_error("--shard wants K/N, e.g. 2/8");
+            total = strtoul(end + 1, &end, 10);
+            if (*end || k < 1 || total < 1 || k > total || total > 1000000)
+                usage_error("--shard wants K/N with 1 <= K <= N <= 1000000");
+            shard_k = (unsigned)k;
+            shard_n = (unsigned)total;
+            break;
+        }
+        case 'M':
+            merge = true;
+            break;
         case 'h':
             fputs(usage_text, stdout);
             return 0;
@@ -684,6 +739,20 @@ int main(int argc, char **argv)
         default:
             usage_error("unknown option");
         }
+    }
+    if (merge) {
+        char err[1024];
+        if (!out_root)
+            usage_error("no output table: give -o TABLE.csv");
+        if (optind >= argc)
+            usage_error("no folders to merge: give the OUTDIRs of earlier runs");
+        if (shard_n)
+            usage_error("--merge and --shard do not go together");
+        if (!tpa_merge(argv + optind, argc - optind, out_root, err, sizeof err)) {
+            fprintf(stderr, "%s: %s\n", PROG, err);
+            return 1;
+        }
+        return 0;
     }
     if (!out_root)
         usage_error("no output folder: give -o OUTDIR");
@@ -747,6 +816,8 @@ int main(int argc, char **argv)
     fprintf(stderr, "; %" PRIu64 " frames, %" PRIu64 " TCP segments labelled, %"
             PRIu64 " frames not decoded, %" PRIu64 " connections",
             t.frames, t.segments, t.undecoded, t.connections);
+    if (t.dissected)
+        fprintf(stderr, ", %" PRIu64 " frames decoded by Wireshark's dissectors", t.dissected);
     if (t.not_copied)
         fprintf(stderr, ", %lu records pcapng cannot hold left out", t.not_copied);
     if (stale)

@@ -9,7 +9,10 @@
  * default 10), -c CONCURRENT (mix: connections open at once, default 512),
  * -t (long: truncate the payload in the file, as a snap length would: the
  * segments keep their 1460-byte IP length, so ten million of them wrap the
- * sequence space three times but take 70 bytes each on disk).
+ * sequence space three times but take 70 bytes each on disk), -e vxlan or
+ * -e erspan (mix: a third of the connections, picked at random, are
+ * carried in VXLAN on UDP port 4789, or mirrored in ERSPAN type II over
+ * GRE, between two tunnel end points; the rest as usual).
  *
  * Output: classic pcap, microsecond timestamps, Ethernet.  The same seed
  * gives the same bytes, so a benchmark can be re-run on the same capture.
@@ -43,6 +46,11 @@ static FILE *out;
 static uint64_t now_us = 1700000000ull * 1000000ull;
 static uint64_t packets_written;
 static int truncate_payload;
+
+/* -e: how the encapsulated third of the connections is carried. */
+enum { ENCAP_NONE, ENCAP_VXLAN, ENCAP_ERSPAN };
+static int encap_mode;
+static uint32_t erspan_sequence;
 
 static void put16le(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
 static void put32le(uint8_t *p, uint32_t v) { put16le(p, (uint16_t)v); put16le(p + 2, (uint16_t)(v >> 16)); }
@@ -86,8 +94,45 @@ static uint16_t ip_checksum(const uint8_t *p, size_t n)
     return (uint16_t)~sum;
 }
 
+/* The outer headers of an encapsulated frame: Ethernet, IPv4 between the
+ * tunnel end points 192.0.2.1 and 192.0.2.2, then UDP + VXLAN or GRE +
+ * ERSPAN II.  inner_len: the inner Ethernet frame's length on the wire.
+ * Returns the headers' length. */
+static size_t write_outer(uint8_t *o, int encap, int reverse, size_t inner_len)
+{
+    size_t tunnel = 8 + 8;      /* UDP + VXLAN, or GRE with sequence + ERSPAN II */
+    memset(o, 0, 14 + 20 + tunnel);
+    o[0] = 0x02; o[5] = 0x03; o[6] = 0x02; o[11] = 0x04;
+    put16be(o + 12, 0x0800);
+    uint8_t *ip = o + 14;
+    ip[0] = 0x45;
+    put16be(ip + 2, (uint16_t)(20 + tunnel + inner_len));
+    ip[6] = 0x40;
+    ip[8] = 64;
+    ip[9] = encap == ENCAP_VXLAN ? 17 : 47;
+    ip[12] = 192; ip[14] = 2; ip[15] = (uint8_t)(reverse ? 2 : 1);
+    ip[16] = 192; ip[18] = 2; ip[19] = (uint8_t)(reverse ? 1 : 2);
+    put16be(ip + 10, ip_checksum(ip, 20));
+    uint8_t *t = ip + 20;
+    if (encap == ENCAP_VXLAN) {
+        put16be(t, (uint16_t)(49152 + reverse));    /* source port: a flow hash */
+        put16be(t + 2, 4789);
+        put16be(t + 4, (uint16_t)(8 + 8 + inner_len));
+        t[8] = 0x08;                                /* VNI present */
+        t[13] = 42;                                 /* VNI 42 */
+    } else {
+        put16be(t, 0x1000);                         /* sequence number present */
+        put16be(t + 2, 0x88be);
+        put32be(t + 4, ++erspan_sequence);
+        put16be(t + 8, 0x1000);                     /* ERSPAN version 1 (type II) */
+        put16be(t + 10, 1);                         /* session 1 */
+    }
+    return 14 + 20 + tunnel;
+}
+
 static void write_segment(int v6, const endpoint *src, const endpoint *dst, uint8_t flags,
-                          uint32_t seq, uint32_t ack, uint16_t len, uint16_t window)
+                          uint32_t seq, uint32_t ack, uint16_t len, uint16_t window,
+                          int encap)
 {
     /* Lines of text, each segment ending in an empty line: line-based
      * payload dissectors (HTTP, SMTP, SSH, ...) find their end in every
@@ -133,12 +178,20 @@ static void write_segment(int v6, const endpoint *src, const endpoint *dst, uint
     tcp[13] = flags;
     put16be(tcp + 14, window);
 
+    uint8_t outer[14 + 20 + 16];
+    size_t outer_len = 0;
+    if (encap)
+        outer_len = write_outer(outer, encap, memcmp(src->addr, dst->addr, 16) > 0,
+                                hdr + len);
+
     uint8_t rec[16];
     put32le(rec, (uint32_t)(now_us / 1000000));
     put32le(rec + 4, (uint32_t)(now_us % 1000000));
-    put32le(rec + 8, (uint32_t)(hdr + captured));
-    put32le(rec + 12, (uint32_t)(hdr + len));
+    put32le(rec + 8, (uint32_t)(outer_len + hdr + captured));
+    put32le(rec + 12, (uint32_t)(outer_len + hdr + len));
     write_or_die(rec, sizeof rec);
+    if (outer_len)
+        write_or_die(outer, outer_len);
     write_or_die(pkt, hdr);
     if (captured >= 4) {
         write_or_die(payload, captured - 4);
@@ -178,6 +231,7 @@ enum { ACK_ALL, ACK_BEFORE_FIN };
 
 typedef struct conn {
     int      v6;
+    int      encap;         /* ENCAP_*: how this connection's frames are carried */
     endpoint ep[2];
     uint32_t nxt[2];        /* next sequence number of each side */
     uint32_t fin_at[2];     /* sequence number of its FIN + 1, or 0 */
@@ -213,7 +267,7 @@ static int emit_next(conn *c)
     if (s->ack_mode == ACK_BEFORE_FIN && c->fin_at[1 - d])
         ack = c->fin_at[1 - d] - 1;
     write_segment(c->v6, &c->ep[d], &c->ep[1 - d], s->flags, seq, ack, s->len,
-                  (uint16_t)(29200 + 64 * d));
+                  (uint16_t)(29200 + 64 * d), c->encap);
     uint32_t adv = s->len + ((s->flags & SYN) ? 1u : 0u) + ((s->flags & FIN) ? 1u : 0u);
     if (s->flags & RST)
         adv = 0;
@@ -302,6 +356,9 @@ static void conn_start(conn *c, int v6_percent)
     uint32_t n = ++conn_serial;
     c->nsteps = c->next = 0;
     c->v6 = rnd_below(100) < (uint32_t)v6_percent;
+    /* Only with -e: without it the random sequence, so the capture, is
+     * the same as before -e existed. */
+    c->encap = encap_mode != ENCAP_NONE && rnd_below(3) == 0 ? encap_mode : ENCAP_NONE;
     memset(c->ep, 0, sizeof c->ep);
     /* Client addresses 10.x.y.z (or fd00::x:y:z), one port per serial
      * number, so no two live connections share a tuple. */
@@ -459,7 +516,7 @@ static void gen_synflood(uint64_t nsyns)
         src.addr[13] = (uint8_t)(18 + (host >> 16));
         src.port = (uint16_t)(1024 + i % 60000);
         now_us += 1;
-        write_segment(0, &src, &dst, SYN, (uint32_t)rnd(), 0, 0, 64240);
+        write_segment(0, &src, &dst, SYN, (uint32_t)rnd(), 0, 0, 64240, ENCAP_NONE);
     }
 }
 
@@ -513,9 +570,9 @@ static void gen_long(uint64_t nsegments)
     for (uint64_t i = 0; i < body; i++) {
         now_us += 5;
         if (i % 3 == 2) {
-            write_segment(0, &c.ep[0], &c.ep[1], ACK, c.nxt[0], c.nxt[1], 0, 29200);
+            write_segment(0, &c.ep[0], &c.ep[1], ACK, c.nxt[0], c.nxt[1], 0, 29200, ENCAP_NONE);
         } else {
-            write_segment(0, &c.ep[1], &c.ep[0], ACK, c.nxt[1], c.nxt[0], 1460, 29264);
+            write_segment(0, &c.ep[1], &c.ep[0], ACK, c.nxt[1], c.nxt[0], 1460, 29264, ENCAP_NONE);
             c.nxt[1] += 1460;
         }
     }
@@ -530,7 +587,7 @@ static void usage(void)
 {
     fprintf(stderr,
             "usage: gencap mix|synflood|reuse|long -n COUNT -o FILE [-s SEED] [-6 PERCENT]\n"
-            "              [-c CONCURRENT] [-t]\n"
+            "              [-c CONCURRENT] [-t] [-e vxlan|erspan]\n"
             "  mix       COUNT packets of interleaved connections of every kind\n"
             "  synflood  COUNT SYNs from distinct source address/port pairs, none answered\n"
             "  reuse     COUNT incarnations of one tuple (about 5.5 packets each)\n"
@@ -548,7 +605,7 @@ int main(int argc, char **argv)
     unsigned concurrent = 512;
     int v6_percent = 10, opt;
     optind = 2;
-    while ((opt = getopt(argc, argv, "n:o:s:6:c:t")) != -1) {
+    while ((opt = getopt(argc, argv, "n:o:s:6:c:te:")) != -1) {
         switch (opt) {
         case 'n': count = strtoull(optarg, NULL, 10); break;
         case 'o': path = optarg; break;
@@ -556,6 +613,14 @@ int main(int argc, char **argv)
         case '6': v6_percent = atoi(optarg); break;
         case 'c': concurrent = (unsigned)strtoul(optarg, NULL, 10); break;
         case 't': truncate_payload = 1; break;
+        case 'e':
+            if (strcmp(optarg, "vxlan") == 0)
+                encap_mode = ENCAP_VXLAN;
+            else if (strcmp(optarg, "erspan") == 0)
+                encap_mode = ENCAP_ERSPAN;
+            else
+                usage();
+            break;
         default: usage();
         }
     }

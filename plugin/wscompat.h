@@ -108,15 +108,16 @@ typedef gboolean tp_wtap_foreach_ret;
 /* ---- Dissection of a record ------------------------------------------------ */
 
 /* epan_dissect_run() on a record read with tp_wtap_read(): up to 4.4 the
- * caller hands over a tvb of the record's bytes, from 4.6 on epan makes it
- * from the record's buffer. */
+ * caller hands over a tvb of the record's bytes (`data`, which must be
+ * TP_REC_DATA(rec, buf)), from 4.6 on epan makes it from the record's own
+ * buffer. */
 #if TP_WS_AT_LEAST(5)
-#define tp_epan_dissect_run(edt, file_type, rec, buf, fd, cinfo) \
-    epan_dissect_run((edt), (file_type), (rec), (fd), (cinfo))
+#define tp_epan_dissect_run(edt, file_type, rec, data, fd, cinfo) \
+    ((void)(data), epan_dissect_run((edt), (file_type), (rec), (fd), (cinfo)))
 #else
-#define tp_epan_dissect_run(edt, file_type, rec, buf, fd, cinfo) \
+#define tp_epan_dissect_run(edt, file_type, rec, data, fd, cinfo) \
     epan_dissect_run((edt), (file_type), (rec), \
-            tvb_new_real_data(ws_buffer_start_ptr(buf), (fd)->cap_len, (fd)->cap_len), \
+            tvb_new_real_data((data), (fd)->cap_len, (fd)->cap_len), \
             (fd), (cinfo))
 #endif
 

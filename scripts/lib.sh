@@ -15,6 +15,8 @@ TCPPHASE_APT_PACKAGES=(
   libglib2.0-dev
   python3
   python3-scapy
+  # tcpphase-annotate --shard, run as N processes (tests/annotate_shard.py).
+  parallel
   # The GUI test (tests/gui.py): Wireshark's Qt GUI (see below) on a
   # virtual display, screenshots, OCR, keyboard and mouse input.
   xvfb

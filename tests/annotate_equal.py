@@ -49,7 +49,8 @@ CONN_FIELDS = {  # CSV column -> plugin field
     "resp_packets": "tcpphase.conn.resp_packets",
     "resp_bytes": "tcpphase.conn.resp_bytes",
 }
-FRAME_FIELDS = ["frame.number", "frame.time_epoch", "tcpphase.step", "tcpphase.anomaly",
+FRAME_FIELDS = ["frame.number", "frame.protocols", "frame.time_epoch", "tcpphase.step",
+                "tcpphase.anomaly",
                 "_ws.expert.message", "tcpphase.conn.id", "ip.src", "ipv6.src", "ip.dst",
                 "ipv6.dst", "tcp.srcport", "tcp.dstport"] + sorted(set(CONN_FIELDS.values()))
 SEP = "\x1f"    # aggregator: no comment or expert message contains it
@@ -130,7 +131,13 @@ def compare_frames(capture, pcapng, plugin, problems):
 
 
 def endpoint(row, side):
-    addr = last(row["ip." + side]) or last(row["ipv6." + side])
+    # The innermost IP layer gives the addresses (IPv6 in IPv4 tunnels: ip.*
+    # are the outer header's).
+    layers = row["frame.protocols"].split(":")
+    inner_v6 = "ipv6" in layers and (
+        "ip" not in layers or
+        len(layers) - 1 - layers[::-1].index("ipv6") > len(layers) - 1 - layers[::-1].index("ip"))
+    addr = last(row["ipv6." + side]) if inner_v6 else last(row["ip." + side])
     port = last(row["tcp.%sport" % ("src" if side == "src" else "dst")])
     return (addr, port)
 

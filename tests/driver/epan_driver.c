@@ -128,7 +128,7 @@ process_capture(unsigned index, const char *path)
         prov.count++;
         epan_dissect_t *edt = epan_dissect_new(session, FALSE, FALSE);
         frame_data_set_before_dissect(fd, &elapsed, &ref, prev_dis);
-        tp_epan_dissect_run(edt, file_type, &rec, &buf, fd, NULL);
+        tp_epan_dissect_run(edt, file_type, &rec, TP_REC_DATA(&rec, &buf), fd, NULL);
         frame_data_set_after_dissect(fd, &cum_bytes);
         prev_dis = fd;
         epan_dissect_free(edt);
@@ -153,7 +153,7 @@ process_capture(unsigned index, const char *path)
         epan_dissect_t *edt = epan_dissect_new(session, TRUE, FALSE);
         for (unsigned f = 0; f < N_FIELDS; f++)
             epan_dissect_prime_with_hfid(edt, hf[f]);
-        tp_epan_dissect_run(edt, file_type, &rec, &buf, fd, NULL);
+        tp_epan_dissect_run(edt, file_type, &rec, TP_REC_DATA(&rec, &buf), fd, NULL);
         print_labels(index, fd->num, edt->tree);
         epan_dissect_free(edt);
         wtap_rec_reset(&rec);
