@@ -12,6 +12,7 @@
 
 #include "packet-tcpphase.h"
 #include "tcpphase-stats.h"
+#include "tcpphase-ladder.h"
 
 #if WIRESHARK_VERSION_MAJOR != 4 || WIRESHARK_VERSION_MINOR != 0
 #error "tcpphase's plugin is written for Wireshark 4.0"
@@ -28,6 +29,7 @@ plugin_register(void)
 {
     static proto_plugin plug;
     static tap_plugin stats;
+    static tap_plugin ladders;
 
     plug.register_protoinfo = proto_register_tcpphase;
     plug.register_handoff = proto_reg_handoff_tcpphase;
@@ -35,4 +37,7 @@ plugin_register(void)
 
     stats.register_tap_listener = register_tcpphase_stats_tree;
     tap_register_plugin(&stats);
+
+    ladders.register_tap_listener = register_tcpphase_ladder;
+    tap_register_plugin(&ladders);
 }
