@@ -413,11 +413,11 @@ void tp_ladder_fold_text(const tp_ladder_row *row, char *buf, size_t size)
 /* ---- Drawing ---------------------------------------------------------------- */
 
 typedef struct {
-    const char *line, *right, *left, *corner_top, *corner_bottom, *ellipsis, *mark, *both;
+    const char *line, *right, *left, *corner_top, *corner_bottom, *ellipsis, *mark, *both, *dots;
 } glyphs;
 
-static const glyphs utf8_glyphs = { "─", "▶", "◀", "┐", "┘", "…", "⚠", "⇄" };
-static const glyphs ascii_glyphs = { "-", ">", "<", "+", "+", "...", "!", "<->" };
+static const glyphs utf8_glyphs = { "─", "▶", "◀", "┐", "┘", "…", "⚠", "⇄", "┈" };
+static const glyphs ascii_glyphs = { "-", ">", "<", "+", "+", "...", "!", "<->", "." };
 
 #define STATE_WIDTH 12          /* "SYN_RECEIVED" */
 
@@ -506,6 +506,55 @@ fold_line(const layout *lo, const tp_ladder_row *row, bool self)
     end_line(lo->out, start);
 }
 
+/* The later of two crossing segments: each endpoint sent before the
+ * other's arrived.  Two cases are told apart from the labels alone: the
+ * SYNs of a simultaneous open (neither acknowledges anything) and the FINs
+ * of a simultaneous close (the core leaves the second FIN's sender
+ * CLOSING: it had not received the first when it sent its own). */
+bool tp_ladder_crosses(const tp_ladder_row *earlier, const tp_ladder_row *row)
+{
+    if (earlier->kind != TP_LADDER_ARROW || row->kind != TP_LADDER_ARROW
+            || earlier->from == row->from || !earlier->have_header || !row->have_header)
+        return false;
+    if ((row->flags & (TP_SYN | TP_ACK)) == TP_SYN)
+        return (earlier->flags & (TP_SYN | TP_ACK)) == TP_SYN;
+    return (row->flags & TP_FIN) && (earlier->flags & TP_FIN)
+        && row->sender_state == TP_STATE_CLOSING;
+}
+
+/*         ┈┈ frame 1 arrives ┈┈┈┈┈┈┈┈┈┈▶  SYN_RECEIVED   (RFC 9293's "..." lines) */
+static void
+late_arrival(const layout *lo, const tp_ladder_row *earlier, uint8_t state,
+             unsigned left, uint8_t written[2])
+{
+    tp_text *t = lo->out;
+    unsigned to = (earlier->from & 1u) ^ 1u;
+    size_t start = t->len;
+    char text[48];
+    int pad;
+
+    snprintf(text, sizeof text, "frame %" PRIu32 " arrives", earlier->frame);
+    pad = lo->arrow_width - 6 - (int)strlen(text);
+    tp_text_printf(t, "%*s  ", lo->frame_width, "");
+    if (to == left) {
+        state_cell(t, state, &written[to]);
+        tp_text_puts(t, "  ");
+        tp_text_puts(t, lo->g->left);
+        repeat(t, lo->g->dots, 2);
+        tp_text_printf(t, " %s ", text);
+        repeat(t, lo->g->dots, pad + 1);
+    } else {
+        tp_text_printf(t, "%*s  ", STATE_WIDTH, "");
+        repeat(t, lo->g->dots, 3);
+        tp_text_printf(t, " %s ", text);
+        repeat(t, lo->g->dots, pad);
+        tp_text_puts(t, lo->g->right);
+        tp_text_puts(t, "  ");
+        state_cell(t, state, &written[to]);
+    }
+    end_line(t, start);
+}
+
 static void
 render_pair(const tp_ladder *l, const tp_ladder_conn *c, const layout *lo)
 {
@@ -534,6 +583,8 @@ render_pair(const tp_ladder *l, const tp_ladder_conn *c, const layout *lo)
     for (i = 0; i < l->count; i++) {
         const tp_ladder_row *row = &l->rows[i];
         unsigned from = row->from & 1u, to = from ^ 1u;
+        bool crossed_by_next = i + 1 < l->count && tp_ladder_crosses(row, &l->rows[i + 1]);
+        bool crossing = i > 0 && tp_ladder_crosses(&l->rows[i - 1], row);
         uint8_t state[2];
 
         if (row->kind == TP_LADDER_FOLD) {
@@ -542,6 +593,12 @@ render_pair(const tp_ladder *l, const tp_ladder_conn *c, const layout *lo)
         }
         state[from] = row->sender_state;
         state[to] = row->receiver_state;
+        /* Crossing segments (figures 8 and 13): the earlier one reaches its
+         * receiver only after the later one left it, on a line of its own. */
+        if (crossed_by_next)
+            state[to] = written[to];
+        if (crossing)
+            state[from] = (row->flags & TP_SYN) ? TP_STATE_SYN_SENT : TP_STATE_FIN_WAIT_1;
         start = t->len;
         tp_text_printf(t, "%*" PRIu32 "  ", lo->frame_width, row->frame);
         state_cell(t, state[left], &written[left]);
@@ -552,6 +609,8 @@ render_pair(const tp_ladder *l, const tp_ladder_conn *c, const layout *lo)
         state_cell(t, state[right], &written[right]);
         step_and_anomalies(lo, row);
         end_line(t, start);
+        if (crossing)
+            late_arrival(lo, &l->rows[i - 1], row->sender_state, left, written);
     }
 }
 

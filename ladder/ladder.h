@@ -104,6 +104,11 @@ uint32_t             tp_ladder_omitted(const tp_ladder *ladder);
 void tp_ladder_initial_states(const tp_ladder *ladder, const tp_ladder_conn *conn,
                               uint8_t initial[2]);
 
+/* Whether row was sent before earlier (from the other endpoint) arrived:
+ * the crossing SYNs of a simultaneous open, the crossing FINs of a
+ * simultaneous close (RFC 9293 figures 8 and 13). */
+bool tp_ladder_crosses(const tp_ladder_row *earlier, const tp_ladder_row *row);
+
 /* "[SYN, ACK] Seq=0 Ack=1 Len=0": Wireshark's words for a segment. */
 void tp_ladder_arrow_text(const tp_ladder_row *row, char *buf, size_t size);
 /* "1,234 segments, 5.6 MB": a fold row's summary. */

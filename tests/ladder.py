@@ -121,7 +121,8 @@ def cmd_options(build):
            and re.search(r"<-- \[SYN, ACK\] Seq=0 Ack=1 Len=0 -+", ascii_text),
            "ascii arrows: --- [SYN] ... -> and <-- [SYN, ACK] ...", ascii_text)
     # The same lines, glyph for glyph.
-    table = str.maketrans({"─": "-", "▶": ">", "◀": "<", "┐": "+", "┘": "+", "⚠": "!"})
+    table = str.maketrans({"─": "-", "▶": ">", "◀": "<", "┐": "+", "┘": "+", "⚠": "!",
+                           "┈": "."})
     translated = utf8.replace("⇄", "<->").replace("…", "...").translate(table)
     expect(translated == ascii_text, "ascii is the UTF-8 drawing with ASCII glyphs",
            diff(translated, ascii_text, "utf8-translated"))
