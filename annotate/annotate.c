@@ -24,6 +24,7 @@
 #include "decode.h"
 #include "dissect.h"
 #include "summary.h"
+#include "report.h"
 #include "writer.h"
 
 /* The stdio buffer of each connection-row file. */
@@ -185,6 +186,7 @@ unsigned tpa_remove_stale_parts(const char *dir)
 typedef struct labelling {
     tp_engine *engine;
     tp_label_store *labels;
+    tpa_report *report;     /* --report: the ladders, as segments are fed */
     uint64_t frames;        /* records read in pass 1; pass 2 reads as many */
     bool cut_short;
     tpa_dissector *dissector;   /* made for the first frame decode.c leaves */
@@ -244,7 +246,9 @@ static tpa_status label_capture(const tpa_job *job, const tpa_options *opt,
     cfg.time_wait_ns = opt->time_wait_ns;
     lab->engine = tp_engine_new(&cfg);
     lab->labels = tp_label_store_new();
-    if (!lab->engine || !lab->labels) {
+    if (opt->report)
+        lab->report = tpa_report_new();
+    if (!lab->engine || !lab->labels || (opt->report && !lab->report)) {
         wtap_close(wth);
         say(r, "out of memory");
         return TPA_FAILED;
@@ -279,7 +283,10 @@ static tpa_status label_capture(const tpa_job *job, const tpa_options *opt,
                 seg.frame = frame;
                 if (rec.presence_flags & WTAP_HAS_TS)
                     seg.time_ns = (int64_t)rec.ts.secs * 1000000000 + rec.ts.nsecs;
-                if (tp_engine_feed(lab->engine, &seg, &label)) {
+                const tp_conn *conn = tp_engine_feed(lab->engine, &seg, &label);
+                if (conn) {
+                    if (lab->report)
+                        tpa_report_add(lab->report, &seg, conn, &label);
                     if (!tp_label_store_put(lab->labels, frame, &label)) {
                         say(r, "out of memory after %" PRIu64 " frames", lab->frames);
                         status = TPA_FAILED;
@@ -465,6 +472,42 @@ static bool write_rows(const labelling *lab, const uint16_t *conn_anomalies,
     return ok;
 }
 
+/* NAME.report.html, written whole under a temporary name and renamed, as
+ * the other outputs are (and before them: they are renamed last). */
+static bool write_report(const tpa_job *job, const tpa_options *opt, labelling *lab,
+                         tpa_result *r)
+{
+    const char *base = strrchr(job->report, '/');
+    const char *input = strrchr(job->input, '/');
+    char *tmp = g_strdup_printf("%s/.%s.part-%ld-XXXXXX", job->out_dir,
+                                base ? base + 1 : job->report, (long)getpid());
+    int fd = mkstemp(tmp);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    bool ok;
+
+    if (!f) {
+        say(r, "cannot write %s: %s", job->report, g_strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+            unlink(tmp);
+        }
+        g_free(tmp);
+        return false;
+    }
+    fchmod(fd, opt->file_mode);
+    ok = tpa_report_write(lab->report, lab->engine, input ? input + 1 : job->input,
+                          lab->frames, f);
+    ok = close_rows(f, job->report, ok, r);
+    if (ok && rename(tmp, job->report) != 0) {
+        say(r, "cannot rename %s to %s: %s", tmp, job->report, g_strerror(errno));
+        ok = false;
+    }
+    if (!ok)
+        unlink(tmp);
+    g_free(tmp);
+    return ok;
+}
+
 /* ---- One file --------------------------------------------------------------- */
 
 static bool make_dirs(const char *path)
@@ -534,6 +577,11 @@ tpa_status tpa_annotate(const tpa_job *job, const tpa_options *opt,
         goto done;
     }
 
+    if (lab.report && !write_report(job, opt, &lab, r)) {
+        status = TPA_FAILED;
+        goto done;
+    }
+
     if (stopped(progress)) {
         status = TPA_INTERRUPTED;
         goto done;
@@ -562,5 +610,6 @@ done:
         tp_engine_free(lab.engine);
     if (lab.labels)
         tp_label_store_free(lab.labels);
+    tpa_report_free(lab.report);
     return status;
 }

@@ -29,11 +29,13 @@ typedef struct tpa_job {
     char *input;
     char *out_dir;
     char *out[TPA_OUT_COUNT];   /* final paths, in out_dir */
+    char *report;               /* NAME.report.html with --report, else NULL */
 } tpa_job;
 
 typedef struct tpa_options {
     int64_t time_wait_ns;       /* the plugin's tcpphase.time_wait preference */
     mode_t file_mode;           /* for the outputs: 0666 less the umask */
+    bool report;                /* --report: also write job->report (report.h) */
 } tpa_options;
 
 typedef enum tpa_status {

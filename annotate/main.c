@@ -37,8 +37,8 @@ static const char usage_text[] =
 "    tcpphase-annotate - label every TCP segment of whole capture archives\n"
 "\n"
 "SYNOPSIS\n"
-"    tcpphase-annotate [-j N] [-f] [-q] [--time-wait SECONDS] [--shard K/N]\n"
-"                      INPUT... -o OUTDIR\n"
+"    tcpphase-annotate [-j N] [-f] [-q] [--report] [--time-wait SECONDS]\n"
+"                      [--shard K/N] INPUT... -o OUTDIR\n"
 "    tcpphase-annotate --merge OUTDIR... -o TABLE.csv\n"
 "\n"
 "DESCRIPTION\n"
@@ -61,6 +61,10 @@ static const char usage_text[] =
 "        resp_packets, resp_bytes, anomalies.  Times are seconds; absent\n"
 "        values are empty (CSV) or null (JSON); anomalies are separated by\n"
 "        \";\" (CSV) or a list (JSON).\n"
+"    NAME.report.html (with --report)\n"
+"        one self-contained page: the connections in a table that sorts and\n"
+"        filters, a chart of them by kind, and each one's ladder diagram\n"
+"        (both endpoints' states, anomalies marked) drawn on demand.\n"
 "\n"
 "    The labels are those of the tcpphase Wireshark plugin with two passes\n"
 "    (tshark -2, the GUI): the same core labels the same segments.\n"
@@ -89,6 +93,8 @@ static const char usage_text[] =
 "    -q, --quiet\n"
 "        No progress bar (there is none anyway when stderr is not a\n"
 "        terminal).\n"
+"    --report\n"
+"        Also write NAME.report.html (above).\n"
 "    --time-wait SECONDS\n"
 "        TIME_WAIT duration for tcpphase.time_wait_reuse (default 60, as\n"
 "        Linux and the plugin's tcpphase.time_wait preference).\n"
@@ -256,6 +262,8 @@ static void add_job(plan *p, const char *input, const char *out_dir)
     job->out_dir = g_strdup(out_dir);
     for (i = 0; i < TPA_OUT_COUNT; i++)
         job->out[i] = g_strdup_printf("%s/%s%s", out_dir, name, suffix[i]);
+    if (options.report)
+        job->report = g_strdup_printf("%s/%s.report.html", out_dir, name);
     g_free(name);
     g_ptr_array_add(p->jobs, job);
 }
@@ -269,6 +277,7 @@ static void free_job(gpointer data)
     g_free(job->out_dir);
     for (i = 0; i < TPA_OUT_COUNT; i++)
         g_free(job->out[i]);
+    g_free(job->report);
     g_free(job);
 }
 
@@ -368,6 +377,9 @@ static void check_jobs(plan *p)
                 fresh = false;
             }
         }
+        if (fresh && job->report && (stat(job->report, &out_st) != 0
+                                     || !newer_or_same(&out_st, &in_st)))
+            fresh = false;              /* --report and no report yet */
         if (refused) {
             p->failed++;
             continue;
@@ -669,6 +681,7 @@ int main(int argc, char **argv)
         { "time-wait", required_argument, NULL, 'T' },
         { "shard", required_argument, NULL, 'S' },
         { "merge", no_argument, NULL, 'M' },
+        { "report", no_argument, NULL, 'R' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
@@ -729,6 +742,9 @@ int main(int argc, char **argv)
         }
         case 'M':
             merge = true;
+            break;
+        case 'R':
+            options.report = true;
             break;
         case 'h':
             fputs(usage_text, stdout);

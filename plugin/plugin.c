@@ -18,6 +18,7 @@
 
 #include "packet-tcpphase.h"
 #include "tcpphase-stats.h"
+#include "tcpphase-ladder.h"
 
 /* Wireshark loads a plugin only into the major.minor it was built against:
  * the one whose headers this file is compiled with. */
@@ -43,6 +44,7 @@ plugin_register(void)
 {
     static proto_plugin plug;
     static tap_plugin stats;
+    static tap_plugin ladders;
 
     plug.register_protoinfo = proto_register_tcpphase;
     plug.register_handoff = proto_reg_handoff_tcpphase;
@@ -50,4 +52,7 @@ plugin_register(void)
 
     stats.register_tap_listener = register_tcpphase_stats_tree;
     tap_register_plugin(&stats);
+
+    ladders.register_tap_listener = register_tcpphase_ladder;
+    tap_register_plugin(&ladders);
 }

@@ -24,6 +24,8 @@ TCPPHASE_APT_PACKAGES=(
   imagemagick
   tesseract-ocr
   xdotool
+  # The HTML report's test (tests/ladder_browser.py): a real browser, headless.
+  chromium
   # Hostile input (README): the ASan/UBSan build uses gcc's runtimes, the
   # core's fuzz target clang's libFuzzer.
   libasan8
