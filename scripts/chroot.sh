@@ -138,8 +138,8 @@ cached_tarball() {
   in_chroot "$tmp" apt-get install -y -q --no-install-recommends "${CHROOT_PACKAGES[@]}" >/dev/null
   in_chroot "$tmp" apt-get clean
   unmount_all
-  tar -C "$tmp" -cf "$tarball.tmp" .
-  mv "$tarball.tmp" "$tarball"
+  tar -C "$tmp" -cf "$tarball.tmp.$$" .   # two runs may race: each its own
+  mv "$tarball.tmp.$$" "$tarball"
   find "$CACHE" -maxdepth 1 -name "$SUITE-*.tar" ! -name "${tarball##*/}" -delete
   remove_chroot "$tmp"
   tp_log "Cached $tarball ($(du -h "$tarball" | cut -f1))"
