@@ -6,8 +6,10 @@
  * without options, IPv6 with hop-by-hop and destination options, IP-in-IP,
  * GRE and VXLAN (on UDP port 4789).  Whatever else could carry TCP is
  * answered TPA_UNDECODED and handed to Wireshark's own dissectors
- * (dissect.h).  The rules mirror what Wireshark 4.0 hands to TCP, so that
- * the plugin and the tool feed the core the same segments: the innermost IP header gives the addresses, the IP length
+ * (dissect.h).  The rules mirror what Wireshark hands to TCP (the
+ * annotate-equal tests compare them on every version built for), so that
+ * the plugin and the tool feed the core the same segments: the innermost
+ * IP header gives the addresses, the IP length
  * (not the captured length) gives the payload length, TCP headers quoted in
  * ICMP errors are not segments, and a TCP header is read only when at least
  * 14 of its bytes were captured and its data offset fits the IP payload.
