@@ -165,7 +165,8 @@ struct tpa_dissector {
 
 tpa_dissector *tpa_epan_new(int file_type_subtype, const char **error)
 {
-    static const struct packet_provider_funcs funcs = { get_frame_ts, NULL, NULL, NULL };
+    /* Designated: later versions add members (left NULL here). */
+    static const struct packet_provider_funcs funcs = { .get_frame_ts = get_frame_ts };
     tpa_dissector *d;
 
     if (!load_epan(error))

@@ -37,6 +37,7 @@
 #include "ladder.h"
 #include "packet-tcpphase.h"
 #include "tcpphase-ladder.h"
+#include "wscompat.h"
 
 /* One connection's ladder and the connection as last seen. */
 typedef struct {
@@ -242,7 +243,7 @@ fail(const char *what, GString *error)
 
 /* "tcpphase,ladder[,ascii][,full][,FILTER]": option words first, the rest
  * (commas and all) is the filter. */
-static void
+static tp_tap_init_ret
 ladder_init(const char *opt_arg, void *userdata _U_)
 {
     static const char prefix[] = "tcpphase,ladder";
@@ -289,6 +290,7 @@ ladder_init(const char *opt_arg, void *userdata _U_)
         if (error)
             fail("", error);
     }
+    return TP_TAP_INIT_OK;
 }
 
 static stat_tap_ui ladder_ui = {

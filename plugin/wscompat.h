@@ -10,7 +10,8 @@
  *        "unknown"); field_info.value becomes a pointer
  *   4.4  bool instead of gboolean for boolean preferences and for the
  *        return value of wtap_block_foreach_option()'s callback
- *   4.6  a wtap_rec owns its data buffer: wtap_rec_init() takes a size and
+ *   4.6  a stat_tap_ui's init callback returns bool;
+ *        a wtap_rec owns its data buffer: wtap_rec_init() takes a size and
  *        wtap_read(), wtap_seek_read(), wtap_dump() and epan_dissect_run()
  *        lose their buffer or tvb argument; ws_log_init() loses the program
  *        name
@@ -103,6 +104,18 @@ typedef gboolean tp_wtap_foreach_ret;
 #define TP_REC_DATA(rec, buf) ws_buffer_start_ptr(buf)
 #define tp_wtap_dump(dumper, rec, data, err, err_info) \
     wtap_dump((dumper), (rec), (data), (err), (err_info))
+#endif
+
+/* ---- Taps ------------------------------------------------------------------ */
+
+/* A stat_tap_ui's init callback (tshark -z NAME,...) returns whether the
+ * tap started from 4.6 on, nothing before. */
+#if TP_WS_AT_LEAST(5)
+typedef bool tp_tap_init_ret;
+#define TP_TAP_INIT_OK true
+#else
+typedef void tp_tap_init_ret;
+#define TP_TAP_INIT_OK
 #endif
 
 /* ---- Dissection of a record ------------------------------------------------ */
