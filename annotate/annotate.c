@@ -283,10 +283,10 @@ static tpa_status label_capture(const tpa_job *job, const tpa_options *opt,
                 seg.frame = frame;
                 if (rec.presence_flags & WTAP_HAS_TS)
                     seg.time_ns = (int64_t)rec.ts.secs * 1000000000 + rec.ts.nsecs;
-                const tp_conn *conn = tp_engine_feed(lab->engine, &seg, &label);
-                if (conn) {
-                    if (lab->report)
-                        tpa_report_add(lab->report, &seg, conn, &label);
+                if (tp_engine_feed(lab->engine, &seg, &label)) {
+                    tp_conn_view conn;
+                    if (lab->report && tp_engine_conn(lab->engine, label.conn_id, &conn))
+                        tpa_report_add(lab->report, &seg, &conn, &label);
                     if (!tp_label_store_put(lab->labels, frame, &label)) {
                         say(r, "out of memory after %" PRIu64 " frames", lab->frames);
                         status = TPA_FAILED;
@@ -340,6 +340,8 @@ static tpa_status write_copy(const tpa_job *job, tpa_progress *progress, labelli
     Buffer buf;
     tpa_writer *w;
     tp_label_cursor labels;
+    tp_conn_view conn;
+    bool conn_found = false;
     uint64_t frame = 0, batch = 0;
     tpa_status status = TPA_DONE;
 
@@ -372,10 +374,13 @@ static tpa_status write_copy(const tpa_job *job, tpa_progress *progress, labelli
         if (rec.rec_type == REC_TYPE_PACKET)
             label = tp_label_cursor_get(&labels, (uint32_t)frame);
         if (label) {
-            const tp_conn *conn = tp_engine_conn(lab->engine, label->conn_id);
+            /* Segments of a connection often come in a row: its view is
+             * copied out once for them. */
+            if (!conn_found || conn.id != label->conn_id)
+                conn_found = tp_engine_conn(lab->engine, label->conn_id, &conn);
             step = label->step;
-            anomalies = tp_label_anomalies(label, conn);
-            if (conn)
+            anomalies = tp_label_anomalies(label, conn_found ? &conn : NULL);
+            if (conn_found)
                 conn_anomalies[label->conn_id] |= anomalies;
         }
         if (!tpa_writer_write(w, wth, &rec, TP_REC_DATA(&rec, &buf), step, anomalies,
@@ -462,9 +467,9 @@ static bool write_rows(const labelling *lab, const uint16_t *conn_anomalies,
     }
     tpa_summary_csv_header(csv);
     for (id = 1; id <= n; id++) {
-        const tp_conn *c = tp_engine_conn(lab->engine, id);
-        if (c)
-            tpa_summary_rows(csv, jsonl, c, conn_anomalies[id]);
+        tp_conn_view c;
+        if (tp_engine_conn(lab->engine, id, &c))
+            tpa_summary_rows(csv, jsonl, &c, conn_anomalies[id]);
     }
     ok = close_rows(csv, job->out[TPA_OUT_CSV], true, r);
     ok = close_rows(jsonl, job->out[TPA_OUT_JSONL], ok, r);

@@ -61,7 +61,7 @@ same_endpoint(const tp_addr *a, uint16_t port_a, const tp_addr *b, uint16_t port
     return port_a == port_b && a->family == b->family && memcmp(a->bytes, b->bytes, len) == 0;
 }
 
-bool tpa_report_add(tpa_report *r, const tp_segment *seg, const tp_conn *conn,
+bool tpa_report_add(tpa_report *r, const tp_segment *seg, const tp_conn_view *conn,
                     const tp_label *label)
 {
     tp_ladder_segment ls;
@@ -142,14 +142,14 @@ micros(int64_t ns, int64_t since)
 }
 
 static void
-connection(FILE *out, tp_ladder *ladder, const tp_conn *conn)
+connection(FILE *out, tp_ladder *ladder, const tp_conn_view *conn)
 {
     tp_ladder_conn lc;
     const tp_ladder_row *rows;
     size_t i, n;
     uint16_t anomalies = conn->anomalies;
-    uint64_t bytes = conn->ep[0].bytes + conn->ep[1].bytes;
-    uint32_t segments = conn->ep[0].packets + conn->ep[1].packets;
+    uint64_t bytes = conn->bytes[0] + conn->bytes[1];
+    uint32_t segments = conn->packets[0] + conn->packets[1];
     uint8_t initial[2];
 
     tp_ladder_finish(ladder, conn);
@@ -213,15 +213,15 @@ bool tpa_report_write(tpa_report *r, const tp_engine *engine, const char *captur
     name_list(out, "anomaly", anomaly_name, TP_ANOM_COUNT);
     fputs("},\"conns\":[\n", out);
     for (id = 1; id <= n; id++) {
-        const tp_conn *conn;
+        tp_conn_view conn;
         tp_ladder *ladder = id < r->count ? r->ladders[id] : NULL;
 
-        if (!ladder || !(conn = tp_engine_conn(engine, id)))
+        if (!ladder || !tp_engine_conn(engine, id, &conn))
             continue;
         if (!first)
             fputs(",\n", out);
         first = false;
-        connection(out, ladder, conn);
+        connection(out, ladder, &conn);
         /* Its rows are written: give the memory back as we go. */
         tp_ladder_free(ladder);
         r->ladders[id] = NULL;

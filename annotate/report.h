@@ -26,7 +26,7 @@ void        tpa_report_free(tpa_report *report);
 
 /* A segment just fed to the engine, the connection the engine returned and
  * the label it gave.  False when memory ran out (the report is then cut). */
-bool tpa_report_add(tpa_report *report, const tp_segment *seg, const tp_conn *conn,
+bool tpa_report_add(tpa_report *report, const tp_segment *seg, const tp_conn_view *conn,
                     const tp_label *label);
 
 /* Write the page; the engine's connections are final by then.  capture_name

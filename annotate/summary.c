@@ -39,17 +39,19 @@ typedef struct column {
 } column;
 
 #define COLUMN(n) { n, "\"" n "\":", sizeof(n) + 2 }
-static const column columns[NCOLUMNS] = {
-    COLUMN("id"), COLUMN("first_frame"), COLUMN("last_frame"), COLUMN("start_time"),
-    COLUMN("duration"),
-    COLUMN("orig_addr"), COLUMN("orig_port"), COLUMN("resp_addr"), COLUMN("resp_port"),
-    COLUMN("open"), COLUMN("close"), COLUMN("conn_state"), COLUMN("history"),
-    COLUMN("syn_frame"), COLUMN("syn_ack_frame"), COLUMN("handshake_ack_frame"),
-    COLUMN("fin_active_frame"), COLUMN("fin_passive_frame"), COLUMN("last_ack_frame"),
-    COLUMN("rst_frame"),
-    COLUMN("handshake_time"), COLUMN("teardown_time"),
-    COLUMN("orig_packets"), COLUMN("orig_bytes"), COLUMN("resp_packets"), COLUMN("resp_bytes"),
-    COLUMN("anomalies"),
+static column columns[NCOLUMNS] = {
+    [C_ID] = COLUMN("id"), [C_FIRST_FRAME] = COLUMN("first_frame"),
+    [C_LAST_FRAME] = COLUMN("last_frame"), [C_START_TIME] = COLUMN("start_time"),
+    [C_DURATION] = COLUMN("duration"),
+    [C_ORIG_ADDR] = COLUMN("orig_addr"), [C_ORIG_PORT] = COLUMN("orig_port"),
+    [C_RESP_ADDR] = COLUMN("resp_addr"), [C_RESP_PORT] = COLUMN("resp_port"),
+    [C_OPEN] = COLUMN("open"), [C_CLOSE] = COLUMN("close"),
+    [C_CONN_STATE] = COLUMN("conn_state"), [C_HISTORY] = COLUMN("history"),
+    /* C_LINK0 ...: named by the core (name_link_columns()) */
+    [C_HANDSHAKE_TIME] = COLUMN("handshake_time"), [C_TEARDOWN_TIME] = COLUMN("teardown_time"),
+    [C_ORIG_PACKETS] = COLUMN("orig_packets"), [C_ORIG_BYTES] = COLUMN("orig_bytes"),
+    [C_RESP_PACKETS] = COLUMN("resp_packets"), [C_RESP_BYTES] = COLUMN("resp_bytes"),
+    [C_ANOMALIES] = COLUMN("anomalies"),
 };
 #undef COLUMN
 
@@ -217,10 +219,26 @@ static void name_cell(row *r, int i, const char *name)
     end_cell(r, i, n, true);
 }
 
+/* The frame links' columns are named as the plugin's tcpphase.conn.*
+ * fields are: by tp_link_name(). */
+static void name_link_columns(void)
+{
+    static bool named;
+    if (named)
+        return;
+    for (int l = 0; l < TP_LINK_COUNT; l++) {
+        column *c = &columns[C_LINK0 + l];
+        c->name = tp_link_name((tp_link)l);
+        c->key_len = (size_t)snprintf(c->key, sizeof c->key, "\"%s\":", c->name);
+    }
+    named = true;
+}
+
 void tpa_summary_csv_header(FILE *out)
 {
     int i;
 
+    name_link_columns();
     for (i = 0; i < NCOLUMNS; i++)
         fprintf(out, "%s%s", i ? "," : "", columns[i].name);
     fputc('\n', out);
@@ -250,12 +268,13 @@ static size_t format_anomalies(char *p, uint16_t anomalies, char sep, bool quote
     return n;
 }
 
-void tpa_summary_rows(FILE *csv, FILE *jsonl, const tp_conn *c, uint16_t anomalies)
+void tpa_summary_rows(FILE *csv, FILE *jsonl, const tp_conn_view *c, uint16_t anomalies)
 {
-    unsigned orig = tp_conn_zeek_orig(c) ? 1 : 0, resp = !orig;
+    unsigned orig = c->zeek_orig ? 1 : 0, resp = !orig;
     row r;
     int l;
 
+    name_link_columns();
     /* CSV needs no quoting: no cell can hold a comma, a quote or a line
      * break (names, numbers, addresses, Zeek's history letters). */
     r.csv_len = 0;
@@ -272,8 +291,8 @@ void tpa_summary_rows(FILE *csv, FILE *jsonl, const tp_conn *c, uint16_t anomali
     uint_cell(&r, C_RESP_PORT, c->port[resp]);
     name_cell(&r, C_OPEN, tp_open_name((tp_open_kind)c->open_kind));
     name_cell(&r, C_CLOSE, tp_close_name((tp_close_kind)c->close_kind));
-    name_cell(&r, C_CONN_STATE, tp_conn_zeek_state(c));
-    name_cell(&r, C_HISTORY, c->zeek.history);
+    name_cell(&r, C_CONN_STATE, tp_zeek_state_name((tp_zeek_state)c->zeek_state));
+    name_cell(&r, C_HISTORY, c->zeek_history);
     for (l = 0; l < TP_LINK_COUNT; l++) {
         if (c->link[l] != 0)
             uint_cell(&r, C_LINK0 + l, c->link[l]);
@@ -288,10 +307,10 @@ void tpa_summary_rows(FILE *csv, FILE *jsonl, const tp_conn *c, uint16_t anomali
         time_cell(&r, C_TEARDOWN_TIME, c->teardown_ns);
     else
         absent_cell(&r, C_TEARDOWN_TIME);
-    uint_cell(&r, C_ORIG_PACKETS, c->ep[orig].packets);
-    uint_cell(&r, C_ORIG_BYTES, c->ep[orig].bytes);
-    uint_cell(&r, C_RESP_PACKETS, c->ep[resp].packets);
-    uint_cell(&r, C_RESP_BYTES, c->ep[resp].bytes);
+    uint_cell(&r, C_ORIG_PACKETS, c->packets[orig]);
+    uint_cell(&r, C_ORIG_BYTES, c->bytes[orig]);
+    uint_cell(&r, C_RESP_PACKETS, c->packets[resp]);
+    uint_cell(&r, C_RESP_BYTES, c->bytes[resp]);
 
     r.csv_len += format_anomalies(r.csv + r.csv_len, anomalies, ';', false);
     r.csv[r.csv_len++] = '\n';

@@ -20,6 +20,6 @@
 void tpa_summary_csv_header(FILE *out);
 /* One connection's row in both files; anomalies: every anomaly shown on
  * the connection's segments.  Each cell is formatted once for both. */
-void tpa_summary_rows(FILE *csv, FILE *jsonl, const tp_conn *conn, uint16_t anomalies);
+void tpa_summary_rows(FILE *csv, FILE *jsonl, const tp_conn_view *conn, uint16_t anomalies);
 
 #endif

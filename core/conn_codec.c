@@ -1,8 +1,9 @@
 /* conn_codec.c — see conn_codec.h.
  *
- * One function walks the members of a tp_conn in a fixed order, packing or
- * unpacking each, so the two directions cannot drift apart.  A leading
- * 64-bit mask says which members are non-zero; only those take bytes.  A
+ * One function walks the members of a connection's record (conn.h) in a
+ * fixed order, packing or unpacking each, so the two directions cannot
+ * drift apart.  A leading 64-bit mask says which members are non-zero; only
+ * those take bytes.  A
  * non-zero member is written as the zigzag varint of its difference from a
  * related member met earlier in the walk (a link from the first frame, an
  * endpoint's next sequence number from its ISN, Zeek's sequence numbers
@@ -16,6 +17,15 @@
 #include "conn_codec.h"
 
 #include <string.h>
+
+/* walk_conn() lists every member by hand.  A member added to one of these
+ * structures changes its size: the assertion fails until the new member is
+ * walked there (and the size here updated). */
+_Static_assert(sizeof(tp_endpoint) == 32, "walk the new tp_endpoint member in walk_conn()");
+_Static_assert(sizeof(tp_conn) == 192, "walk the new tp_conn member in walk_conn()");
+_Static_assert(sizeof(tp_zeek) == 72, "walk the new tp_zeek member in walk_conn()");
+_Static_assert(sizeof(tp_conn_record) == sizeof(tp_conn) + sizeof(tp_zeek),
+               "walk the new tp_conn_record member in walk_conn()");
 
 typedef struct codec {
     bool           packing;
@@ -107,8 +117,9 @@ static inline void walk_bytes(codec *k, uint8_t *bytes, size_t size, size_t used
 #if defined(__GNUC__)
 __attribute__((always_inline))
 #endif
-static inline void walk_conn(codec *k, tp_conn *c)
+static inline void walk_conn(codec *k, tp_conn_record *r)
 {
+    tp_conn *c = &r->conn;
     WALK32(k, c->first_frame, 0);
     WALK32(k, c->last_frame, c->first_frame);
     for (unsigned i = 0; i < TP_LINK_COUNT; i++)
@@ -147,7 +158,7 @@ static inline void walk_conn(codec *k, tp_conn *c)
     WALK8(k, c->close_kind);
     WALK8(k, c->client);
 
-    tp_zeek *z = &c->zeek;
+    tp_zeek *z = &r->zeek;
     const char *end = k->packing ? memchr(z->history, 0, sizeof z->history) : NULL;
     walk_bytes(k, (uint8_t *)z->history, sizeof z->history,
                end ? (size_t)(end - z->history) : sizeof z->history);
@@ -169,20 +180,20 @@ static inline void walk_conn(codec *k, tp_conn *c)
     WALK8(k, z->flags);
 }
 
-size_t tp_conn_pack(const tp_conn *c, uint8_t *out)
+size_t tp_conn_pack(const tp_conn_record *c, uint8_t *out)
 {
-    tp_conn copy = *c;   /* walk_conn() writes each member back as it was */
+    tp_conn_record copy = *c;   /* walk_conn() writes each member back as it was */
     codec k = { .packing = true, .out = out + sizeof(uint64_t) };
     walk_conn(&k, &copy);
     memcpy(out, &k.nonzero, sizeof k.nonzero);
     return (size_t)(k.out - out);
 }
 
-void tp_conn_unpack(const uint8_t *in, uint32_t id, tp_conn *c)
+void tp_conn_unpack(const uint8_t *in, uint32_t id, tp_conn_record *c)
 {
     codec k = { .packing = false, .in = in + sizeof(uint64_t) };
     memcpy(&k.nonzero, in, sizeof k.nonzero);
     memset(c, 0, sizeof *c);
     walk_conn(&k, c);
-    c->id = id;
+    c->conn.id = id;
 }

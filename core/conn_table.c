@@ -152,7 +152,7 @@ static inline uint32_t where_make(tp_conn_form form, uint32_t place)
     return (uint32_t)form << WHERE_FORM_SHIFT | place;
 }
 
-static inline tp_conn *full_at(const tp_conn_table *t, uint32_t index)
+static inline tp_conn_record *full_at(const tp_conn_table *t, uint32_t index)
 {
     return &t->full[index >> FULL_SHIFT][index & (FULL_CHUNK - 1)];
 }
@@ -181,7 +181,7 @@ void tp_conn_table_seed(const tp_conn_table *t, uint32_t id, tp_segment *seg, ui
     *marks = s->marks & (uint8_t)~TP_SEED_FAMILY;
 }
 
-void tp_conn_table_unpack(const tp_conn_table *t, uint32_t id, tp_conn *out)
+void tp_conn_table_unpack(const tp_conn_table *t, uint32_t id, tp_conn_record *out)
 {
     uint32_t pos = *where_at(t, id) & WHERE_PLACE;
     tp_conn_unpack(t->packed[pos >> PACKED_SHIFT] + (pos & (PACKED_CHUNK - 1)), id, out);
@@ -212,12 +212,12 @@ static inline void tuple_of(const tp_conn_table *t, uint32_t id, tuple *tu)
 {
     uint32_t w = *where_at(t, id);
     if ((w >> WHERE_FORM_SHIFT) == TP_FORM_FULL) {
-        const tp_conn *c = full_at(t, w & WHERE_PLACE);
-        tu->family = c->addr[0].family;
-        tu->addr[0] = c->addr[0].bytes;
-        tu->addr[1] = c->addr[1].bytes;
-        tu->port[0] = c->port[0];
-        tu->port[1] = c->port[1];
+        const tp_conn_record *c = full_at(t, w & WHERE_PLACE);
+        tu->family = c->conn.addr[0].family;
+        tu->addr[0] = c->conn.addr[0].bytes;
+        tu->addr[1] = c->conn.addr[1].bytes;
+        tu->port[0] = c->conn.port[0];
+        tu->port[1] = c->conn.port[1];
     } else {
         const tp_conn_seed *s = seed_at(t, w & WHERE_PLACE);
         tu->family = s->marks & TP_SEED_FAMILY;
@@ -306,7 +306,7 @@ static size_t probe(const tp_conn_table *t, const tp_segment *seg, int *sender, 
 }
 
 uint32_t tp_conn_table_find(const tp_conn_table *t, const tp_segment *seg, unsigned *sender,
-                            tp_conn **full)
+                            tp_conn_record **full)
 {
     int s;
     size_t steps;
@@ -398,17 +398,17 @@ static uint32_t full_alloc(tp_conn_table *t)
 {
     if (t->full_free != NO_FREE) {
         uint32_t index = t->full_free;
-        t->full_free = full_at(t, index)->id;      /* the free list runs through .id */
+        t->full_free = full_at(t, index)->conn.id;      /* the free list runs through .id */
         return index;
     }
     if (t->full_next > WHERE_PLACE)
         return NO_FREE;
     if ((t->full_next >> FULL_SHIFT) == t->nfull) {
-        tp_conn **list = chunk_list_room(t->full, t->nfull, &t->full_cap);
+        tp_conn_record **list = chunk_list_room(t->full, t->nfull, &t->full_cap);
         if (!list)
             return NO_FREE;
         t->full = list;
-        tp_conn *chunk = malloc(FULL_CHUNK * sizeof(tp_conn));
+        tp_conn_record *chunk = malloc(FULL_CHUNK * sizeof(tp_conn_record));
         if (!chunk)
             return NO_FREE;
         t->full[t->nfull++] = chunk;
@@ -418,7 +418,7 @@ static uint32_t full_alloc(tp_conn_table *t)
 
 static void full_release(tp_conn_table *t, uint32_t index)
 {
-    full_at(t, index)->id = t->full_free;
+    full_at(t, index)->conn.id = t->full_free;
     t->full_free = index;
 }
 
@@ -465,7 +465,7 @@ uint32_t tp_conn_table_create(tp_conn_table *t, const tp_segment *seg, uint8_t m
     return id;
 }
 
-tp_conn *tp_conn_table_grow(tp_conn_table *t, uint32_t id)
+tp_conn_record *tp_conn_table_grow(tp_conn_table *t, uint32_t id)
 {
     uint32_t *w = where_at(t, id);
     uint32_t index = full_alloc(t);
@@ -507,7 +507,7 @@ size_t tp_conn_table_memory(const tp_conn_table *t)
 {
     return t->nslots * sizeof(uint32_t) +
            t->where_cap * sizeof(uint32_t *) + t->nwhere * WHERE_CHUNK * sizeof(uint32_t) +
-           t->full_cap * sizeof(tp_conn *) + t->nfull * FULL_CHUNK * sizeof(tp_conn) +
+           t->full_cap * sizeof(tp_conn_record *) + t->nfull * FULL_CHUNK * sizeof(tp_conn_record) +
            t->seeds_cap * sizeof(tp_conn_seed *) + t->nseeds * SEED_CHUNK * sizeof(tp_conn_seed) +
            t->packed_cap * sizeof(uint8_t *) + t->npacked * PACKED_CHUNK;
 }

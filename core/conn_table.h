@@ -7,7 +7,7 @@
  * a reused tuple, many finished incarnations):
  *   - a seed: the connection has seen one segment, and that segment is all
  *     that is kept (64 bytes); the engine rebuilds the connection from it;
- *   - full: a tp_conn, for a connection that has seen more;
+ *   - full: a tp_conn_record, for a connection that has seen more;
  *   - packed: a full connection whose tuple a newer incarnation took over
  *     gets no more segments; it is packed (conn_codec.h) into a byte arena.
  * The slots of the hash hold only seeds and full connections.
@@ -17,7 +17,7 @@
 #ifndef TCPPHASE_CONN_TABLE_H
 #define TCPPHASE_CONN_TABLE_H
 
-#include "tcpphase.h"
+#include "conn.h"
 
 /* A connection's first segment, as kept for a seed. */
 typedef struct tp_conn_seed {
@@ -47,7 +47,7 @@ typedef struct tp_conn_table {
     size_t    nslots, used;
     uint32_t **where;         /* by id: form and place (conn_table.c), WHERE_CHUNK per chunk */
     size_t    nwhere, where_cap;
-    tp_conn  **full;          /* full connections, FULL_CHUNK per chunk */
+    tp_conn_record  **full;          /* full connections, FULL_CHUNK per chunk */
     size_t    nfull, full_cap;
     uint32_t  full_next, full_free;   /* next never-used index; freed list (UINT32_MAX: none) */
     tp_conn_seed **seeds;     /* seeds, SEED_CHUNK per chunk */
@@ -68,7 +68,7 @@ void     tp_conn_table_destroy(tp_conn_table *t);
  * index of the endpoint that sent seg (0: the sender of its first segment)
  * and *full to the connection if it is full (NULL if a seed). */
 uint32_t tp_conn_table_find(const tp_conn_table *t, const tp_segment *seg, unsigned *sender,
-                            tp_conn **full);
+                            tp_conn_record **full);
 
 /* A new connection with the next id, kept as a seed of seg (with `marks`,
  * TP_SEED_*); it becomes the tuple's current incarnation.  0 when memory
@@ -100,7 +100,7 @@ static inline tp_conn_form tp_conn_table_form(const tp_conn_table *t, uint32_t i
 }
 
 /* A full connection, to read and change. */
-static inline tp_conn *tp_conn_table_full(const tp_conn_table *t, uint32_t id)
+static inline tp_conn_record *tp_conn_table_full(const tp_conn_table *t, uint32_t id)
 {
     uint32_t index = tp_conn_table_where(t, id) & TP_WHERE_PLACE;
     return &t->full[index >> TP_FULL_SHIFT][index & (TP_FULL_CHUNK - 1)];
@@ -109,11 +109,11 @@ static inline tp_conn *tp_conn_table_full(const tp_conn_table *t, uint32_t id)
 /* A seed's segment and marks. */
 void     tp_conn_table_seed(const tp_conn_table *t, uint32_t id, tp_segment *seg, uint8_t *marks);
 /* A packed connection, unpacked into *out. */
-void     tp_conn_table_unpack(const tp_conn_table *t, uint32_t id, tp_conn *out);
+void     tp_conn_table_unpack(const tp_conn_table *t, uint32_t id, tp_conn_record *out);
 
 /* Make a seed full: returns its (uninitialised) record, for the caller to
  * fill; NULL when memory runs out (it stays a seed). */
-tp_conn *tp_conn_table_grow(tp_conn_table *t, uint32_t id);
+tp_conn_record *tp_conn_table_grow(tp_conn_table *t, uint32_t id);
 /* Pack a full connection that no longer is its tuple's current incarnation.
  * Out of memory, it stays full. */
 void     tp_conn_table_pack(tp_conn_table *t, uint32_t id);

@@ -17,6 +17,8 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "tcpphase.h"
+#include "conn.h"
+#include "engine_private.h"
 #include "conn_table.h"
 #include "zeek.h"
 
@@ -37,12 +39,13 @@ struct tp_engine {
     tp_conn_table table;
     tp_zeek_parts *zeek_parts;  /* verdicts of Zeek connections that ended early */
     /* Seeds and packed connections rebuilt (conn_table.h), by id modulo
-     * REBUILT_CACHE; an entry's id is 0 when it holds none.  Seeds and
+     * REBUILT_CACHE; an entry's conn.id is 0 when it holds none.  Seeds and
      * packed connections never change, so an entry stays right for its id
      * until that id becomes full.  Several entries rather than one: a
      * connection's second segment mostly comes while a few hundred others
-     * start, and then finds its first one's work still there. */
-    tp_conn       *rebuilt;
+     * start, and then finds its first one's work still there.  Only
+     * tp_engine_feed() fills it; tp_engine_conn() reads what it finds. */
+    tp_conn_record *rebuilt;
 };
 
 /* ---- Sequence arithmetic (RFC 9293 section 3.4: modulo 2^32) ------------ */
@@ -77,6 +80,14 @@ enum { SYNCHRONIZED_MASK =
            (1u << TP_STATE_FIN_WAIT_2) | (1u << TP_STATE_CLOSE_WAIT) |
            (1u << TP_STATE_CLOSING) | (1u << TP_STATE_LAST_ACK) |
            (1u << TP_STATE_TIME_WAIT) };
+
+/* Every change of an endpoint's state goes through here (as Linux's
+ * tcp_set_state()): on_send() and on_receive() are RFC 9293's figure 5,
+ * the others are its RST rules (section 3.10.7) and a connection's start. */
+static void set_state(tp_endpoint *e, tp_tcp_state state)
+{
+    e->state = (uint8_t)state;
+}
 
 static bool synchronized(const tp_endpoint *e)
 {
@@ -219,34 +230,34 @@ static void on_send(view *v)
     case TP_STATE_CLOSED:
     case TP_STATE_LISTEN:
         if (v->syn)
-            S->state = v->ack ? TP_STATE_SYN_RECEIVED   /* LISTEN: rcv SYN, snd SYN,ACK */
-                              : TP_STATE_SYN_SENT;      /* CLOSED: active OPEN, snd SYN */
+            set_state(S, v->ack ? TP_STATE_SYN_RECEIVED   /* LISTEN: rcv SYN, snd SYN,ACK */
+                                : TP_STATE_SYN_SENT);   /* CLOSED: active OPEN, snd SYN */
         break;
     case TP_STATE_SYN_SENT:
         /* Sending a SYN-ACK: it got the peer's SYN, which the capture missed.
          * Sending a plain ACK of the peer's SYN: it got the SYN-ACK. */
         if (v->syn && v->ack)
-            S->state = TP_STATE_SYN_RECEIVED;
+            set_state(S, TP_STATE_SYN_RECEIVED);
         else if (!v->syn && v->acks_peer_syn)
-            S->state = v->fin ? TP_STATE_FIN_WAIT_1 : TP_STATE_ESTABLISHED;
+            set_state(S, v->fin ? TP_STATE_FIN_WAIT_1 : TP_STATE_ESTABLISHED);
         break;
     case TP_STATE_SYN_RECEIVED:
         /* Anything but a SYN means it already took the peer's ACK of its
          * SYN, if it sent one: an endpoint that answered a SYN with a bare
          * ACK (a split handshake) has nothing acknowledged yet. */
         if (!v->syn && isn_known(S))
-            S->state = v->fin ? TP_STATE_FIN_WAIT_1 : TP_STATE_ESTABLISHED;
+            set_state(S, v->fin ? TP_STATE_FIN_WAIT_1 : TP_STATE_ESTABLISHED);
         break;
     case TP_STATE_ESTABLISHED:
         if (v->fin)
-            S->state = TP_STATE_FIN_WAIT_1;               /* CLOSE, snd FIN */
+            set_state(S, TP_STATE_FIN_WAIT_1);            /* CLOSE, snd FIN */
         break;
     case TP_STATE_CLOSE_WAIT:
         if (v->fin) {
             /* A FIN that has not seen the peer's FIN crossed it in flight:
              * the sender was in FIN_WAIT_1 and the peer's FIN made it CLOSING. */
             bool saw_peer_fin = v->acks_peer_fin || (v->R->flags & TP_EP_FIN_ACKED);
-            S->state = saw_peer_fin ? TP_STATE_LAST_ACK : TP_STATE_CLOSING;
+            set_state(S, saw_peer_fin ? TP_STATE_LAST_ACK : TP_STATE_CLOSING);
         }
         break;
     case TP_STATE_FIN_WAIT_1:
@@ -268,15 +279,15 @@ static void on_receive(view *v)
     case TP_STATE_CLOSED:
     case TP_STATE_LISTEN:
         if (v->syn && !v->ack) {
-            R->state = TP_STATE_SYN_RECEIVED;             /* LISTEN: rcv SYN */
+            set_state(R, TP_STATE_SYN_RECEIVED);          /* LISTEN: rcv SYN */
             R->flags |= TP_EP_PASSIVE_OPEN;
         }
         break;
     case TP_STATE_SYN_SENT:
         if (v->syn && !v->ack)
-            R->state = TP_STATE_SYN_RECEIVED;             /* simultaneous open */
+            set_state(R, TP_STATE_SYN_RECEIVED);          /* simultaneous open */
         else if (v->acks_peer_syn && seq_leq(v->seg->ack, R->snd_nxt) && isn_known(v->S))
-            R->state = TP_STATE_ESTABLISHED;              /* rcv SYN,ACK (or its effect) */
+            set_state(R, TP_STATE_ESTABLISHED);           /* rcv SYN,ACK (or its effect) */
         else if (v->ack && !v->syn && !isn_known(v->S) && isn_known(R) &&
                  !(v->acks_peer_syn && seq_leq(v->seg->ack, R->snd_nxt)))
             /* RFC 9293 section 3.10.7.3: an ACK outside ISS < SEG.ACK =<
@@ -288,32 +299,32 @@ static void on_receive(view *v)
     case TP_STATE_SYN_RECEIVED:
         if (!v->acks_peer_syn)
             break;
-        R->state = TP_STATE_ESTABLISHED;                  /* rcv ACK of SYN */
+        set_state(R, TP_STATE_ESTABLISHED);               /* rcv ACK of SYN */
         if (v->fin)
-            R->state = TP_STATE_CLOSE_WAIT;
+            set_state(R, TP_STATE_CLOSE_WAIT);
         break;
     case TP_STATE_ESTABLISHED:
         if (v->fin)
-            R->state = TP_STATE_CLOSE_WAIT;               /* rcv FIN, snd ACK */
+            set_state(R, TP_STATE_CLOSE_WAIT);            /* rcv FIN, snd ACK */
         break;
     case TP_STATE_FIN_WAIT_1:
         if (v->acks_peer_fin)
-            R->state = v->fin ? TP_STATE_TIME_WAIT        /* rcv FIN,ACK of our FIN */
-                              : TP_STATE_FIN_WAIT_2;      /* rcv ACK of FIN */
+            set_state(R, v->fin ? TP_STATE_TIME_WAIT      /* rcv FIN,ACK of our FIN */
+                                : TP_STATE_FIN_WAIT_2);   /* rcv ACK of FIN */
         else if (v->fin)
-            R->state = TP_STATE_CLOSING;                  /* rcv FIN: simultaneous close */
+            set_state(R, TP_STATE_CLOSING);               /* rcv FIN: simultaneous close */
         break;
     case TP_STATE_FIN_WAIT_2:
         if (v->fin)
-            R->state = TP_STATE_TIME_WAIT;                /* rcv FIN, snd ACK */
+            set_state(R, TP_STATE_TIME_WAIT);             /* rcv FIN, snd ACK */
         break;
     case TP_STATE_CLOSING:
         if (v->acks_peer_fin)
-            R->state = TP_STATE_TIME_WAIT;                /* rcv ACK of FIN */
+            set_state(R, TP_STATE_TIME_WAIT);             /* rcv ACK of FIN */
         break;
     case TP_STATE_LAST_ACK:
         if (v->acks_peer_fin)
-            R->state = TP_STATE_CLOSED;                   /* rcv ACK of FIN */
+            set_state(R, TP_STATE_CLOSED);                /* rcv ACK of FIN */
         break;
     case TP_STATE_CLOSE_WAIT:
     case TP_STATE_TIME_WAIT:
@@ -326,10 +337,10 @@ static void on_receive(view *v)
  * (RFC 9293 section 3.10.7.4). */
 static void on_reset(view *v)
 {
-    v->S->state = TP_STATE_CLOSED;
+    set_state(v->S, TP_STATE_CLOSED);
     if (v->R != v->S)
-        v->R->state = (v->R->state == TP_STATE_SYN_RECEIVED && (v->R->flags & TP_EP_PASSIVE_OPEN))
-                          ? TP_STATE_LISTEN : TP_STATE_CLOSED;
+        set_state(v->R, (v->R->state == TP_STATE_SYN_RECEIVED && (v->R->flags & TP_EP_PASSIVE_OPEN))
+                            ? TP_STATE_LISTEN : TP_STATE_CLOSED);
 }
 
 /* What the sender's sequence space looks like after this segment. */
@@ -359,8 +370,6 @@ static void note_sent(view *v)
         S->last_ack = seg->ack;
         S->flags |= TP_EP_SENT_ACK;
     }
-    if (v->new_data)
-        S->flags |= TP_EP_SENT_DATA;
     if (v->acks_peer_fin && !(R->flags & TP_EP_FIN_ACKED)) {
         R->flags |= TP_EP_FIN_ACKED;
         v->fin_newly_acked = true;
@@ -488,8 +497,8 @@ static tp_step classify_rst(view *v)
          * stray ACK stays there); a passive side that went on to a
          * synchronized state (it sent an ACK after its bad SYN-ACK) is
          * closed by the RST (section 3.10.7.4). */
-        R->state = (R->state == TP_STATE_SYN_RECEIVED || R->state == TP_STATE_LISTEN)
-                       ? TP_STATE_LISTEN : TP_STATE_CLOSED;
+        set_state(R, (R->state == TP_STATE_SYN_RECEIVED || R->state == TP_STATE_LISTEN)
+                         ? TP_STATE_LISTEN : TP_STATE_CLOSED);
         /* What it sent belonged to another connection: its next SYN-ACK
          * starts its sequence space afresh. */
         R->flags &= (uint16_t)~(TP_EP_BAD_SYN_ACK | TP_EP_STRAY_ACK | TP_EP_SENT_SYN_ACK |
@@ -521,7 +530,6 @@ static tp_step classify_rst(view *v)
     S->flags = (uint16_t)((S->flags | TP_EP_RESET_BY) & ~TP_EP_WENT_ON);
     R->flags &= (uint16_t)~(TP_EP_RESET_BY | TP_EP_WENT_ON);
     on_reset(v);
-    S->flags |= TP_EP_SENT_RST;
     c->cflags |= TP_CONN_RESET;
     c->close_kind = TP_CLOSE_RESET;
     if (!c->link[TP_LINK_RST])
@@ -540,11 +548,10 @@ static tp_step classify_after_close(view *v)
             return TP_STEP_OUT_OF_WINDOW;
         if (v->R->state == TP_STATE_TIME_WAIT) {
             v->anomalies |= TP_ANOM_BIT(TP_ANOM_TIME_WAIT_RST);
-            v->R->state = TP_STATE_CLOSED;
+            set_state(v->R, TP_STATE_CLOSED);
         }
         if (!v->c->link[TP_LINK_RST])
             v->c->link[TP_LINK_RST] = v->seg->frame;
-        v->S->flags |= TP_EP_SENT_RST;
     }
     return TP_STEP_AFTER_CLOSE;
 }
@@ -662,22 +669,23 @@ static void conn_begin(tp_conn *c, const tp_segment *seg)
     if (f == TP_SYN) {                     /* the SYN: its sender is the client */
         c->cflags |= TP_CONN_HANDSHAKE_SEEN | TP_CONN_ROLES_KNOWN;
         c->client = 0;
-        c->ep[0].state = TP_STATE_CLOSED;
-        c->ep[1].state = TP_STATE_LISTEN;
+        set_state(&c->ep[0], TP_STATE_CLOSED);
+        set_state(&c->ep[1], TP_STATE_LISTEN);
         c->open_kind = is_self(c) ? TP_OPEN_SELF_CONNECT : TP_OPEN_UNANSWERED;
         c->link[TP_LINK_SYN] = seg->frame;
     } else if (f == (TP_SYN | TP_ACK)) {   /* the SYN was missed: SYN-ACK from the server */
         c->cflags |= TP_CONN_HANDSHAKE_SEEN | TP_CONN_ROLES_KNOWN;
         c->client = 1;
-        c->ep[0].state = TP_STATE_LISTEN;
-        c->ep[1].state = TP_STATE_SYN_SENT;
+        set_state(&c->ep[0], TP_STATE_LISTEN);
+        set_state(&c->ep[1], TP_STATE_SYN_SENT);
         c->ep[1].isn = seg->ack - 1;
         c->ep[1].snd_nxt = seg->ack;
         c->ep[1].flags |= TP_EP_SEQ_KNOWN | TP_EP_SENT_SYN;
         c->open_kind = TP_OPEN_NOT_SEEN;
     } else {                               /* mid-stream: assume synchronized */
         c->cflags |= TP_CONN_ESTABLISHED;
-        c->ep[0].state = c->ep[1].state = TP_STATE_ESTABLISHED;
+        set_state(&c->ep[0], TP_STATE_ESTABLISHED);
+        set_state(&c->ep[1], TP_STATE_ESTABLISHED);
         c->open_kind = is_self(c) ? TP_OPEN_SELF_CONNECT : TP_OPEN_NOT_SEEN;
     }
 }
@@ -747,8 +755,9 @@ size_t tp_engine_memory(const tp_engine *eng)
 }
 
 /* A new connection's record before its first segment. */
-static void conn_open(tp_conn *c, uint32_t id, const tp_segment *seg, bool reused)
+static void conn_open(tp_conn_record *r, uint32_t id, const tp_segment *seg)
 {
+    tp_conn *c = &r->conn;
     memset(c, 0, sizeof(*c));
     c->id = id;
     c->addr[0] = seg->src;
@@ -756,9 +765,7 @@ static void conn_open(tp_conn *c, uint32_t id, const tp_segment *seg, bool reuse
     c->addr[1] = seg->dst;
     c->port[1] = seg->dport;
     conn_begin(c, seg);
-    if (reused)
-        c->cflags |= TP_CONN_REUSED_TUPLE;
-    tp_zeek_begin(c, seg);
+    tp_zeek_begin(&r->zeek, seg);
 }
 
 /* An endpoint that sent an acceptable RST is CLOSED (RFC 9293 section
@@ -787,8 +794,8 @@ static bool rst_sender_went_on(const view *v)
 static void revive(view *v)
 {
     tp_conn *c = v->c;
-    v->S->state = v->S->pre_rst_state;
-    v->R->state = v->R->pre_rst_state;
+    set_state(v->S, (tp_tcp_state)v->S->pre_rst_state);
+    set_state(v->R, (tp_tcp_state)v->R->pre_rst_state);
     c->cflags &= (uint16_t)~TP_CONN_RESET;
     c->close_kind = TP_CLOSE_OPEN;
     c->link[TP_LINK_RST] = 0;               /* it did not end the connection */
@@ -803,6 +810,21 @@ static void note_rst_ignored(view *v, tp_endpoint *rst_sender)
     v->c->anomalies |= TP_ANOM_BIT(TP_ANOM_RST_IGNORED);
 }
 
+/* The segment is accepted: the sender sends it, the receiver receives it,
+ * and the connection notes what that completed.  Returns the sender's
+ * state right after sending. */
+static uint8_t move_endpoints(view *v)
+{
+    on_send(v);
+    uint8_t sender_state = v->S->state;
+    note_sent(v);
+    on_receive(v);
+    check_handshake_done(v);
+    check_teardown_done(v);
+    update_close_kind(v->c);
+    return sender_state;
+}
+
 /* A second SYN-ACK with another ISN, before the handshake completed, is
  * out of window for now; the client's ACK will say (follow_accepted_syn_ack()). */
 static void note_other_syn_ack(view *v)
@@ -814,8 +836,8 @@ static void note_other_syn_ack(view *v)
 
 /* Move connection c through segment seg, sent by endpoint `sender`, and
  * label it. */
-static void conn_apply(tp_zeek_parts **zeek_parts, tp_conn *c, unsigned sender,
-                       const tp_segment *seg, uint16_t reuse_anomaly, tp_label *label)
+static void conn_apply(tp_conn *c, unsigned sender, const tp_segment *seg,
+                       uint16_t reuse_anomaly, tp_label *label)
 {
     view v;
     view_init(&v, c, seg, sender);
@@ -852,28 +874,26 @@ static void conn_apply(tp_zeek_parts **zeek_parts, tp_conn *c, unsigned sender,
         step = TP_STEP_OUT_OF_WINDOW;
         sender_state = v.S->state;
         v.anomalies |= TP_ANOM_BIT(TP_ANOM_FIN_WITHOUT_ACK);
-    } else {
-        step = v.syn ? classify_syn(&v) : v.fin ? classify_fin(&v) : TP_STEP_COUNT;
+    } else if (v.syn || v.fin) {
+        /* A SYN or a FIN says what it is before the states move (and may
+         * turn out to belong to no state at all). */
+        step = v.syn ? classify_syn(&v) : classify_fin(&v);
         if (step == TP_STEP_OUT_OF_WINDOW) {
             sender_state = v.S->state;
             note_other_syn_ack(&v);
         } else {
-            on_send(&v);
-            sender_state = v.S->state;
-            note_sent(&v);
-            on_receive(&v);
-            check_handshake_done(&v);
-            check_teardown_done(&v);
-            if (step == TP_STEP_COUNT)
-                step = classify_other(&v);
-            else if (step == TP_STEP_FIN_RETRANSMISSION && v.fin_newly_acked)
+            sender_state = move_endpoints(&v);
+            if (step == TP_STEP_FIN_RETRANSMISSION && v.fin_newly_acked)
                 /* A repeated FIN that is also the first to acknowledge the
                  * peer's FIN (a simultaneous close finished by the
                  * retransmission, RFC 9293 section 3.6) is that
                  * acknowledgment, the last ACK if it ends the teardown. */
                 step = v.completed_teardown ? TP_STEP_LAST_ACK : TP_STEP_FIN_ACK;
-            update_close_kind(c);
         }
+    } else {
+        /* Data and ACKs are what they did to the states. */
+        sender_state = move_endpoints(&v);
+        step = classify_other(&v);
     }
 
     /* Phase: fixed by the step, except for the steps that take the
@@ -902,7 +922,6 @@ static void conn_apply(tp_zeek_parts **zeek_parts, tp_conn *c, unsigned sender,
     c->last_frame = seg->frame;
     c->last_ns = seg->time_ns;
     c->anomalies |= v.anomalies;
-    tp_zeek_segment(zeek_parts, c, v.s, seg);
 
     label->conn_id = c->id;
     label->step = (uint8_t)step;
@@ -910,127 +929,190 @@ static void conn_apply(tp_zeek_parts **zeek_parts, tp_conn *c, unsigned sender,
     label->role = (uint8_t)sender_role(c, v.s);
     label->sender_state = sender_state;
     label->receiver_state = v.R->state;
-    label->zeek_part = c->zeek.part;
     label->anomalies = v.anomalies;
+}
+
+/* Both views of the connection take the segment: the phase engine's, which
+ * labels it, and Zeek's, which only watches. */
+static void record_apply(tp_zeek_parts **zeek_parts, tp_conn_record *r, unsigned sender,
+                         const tp_segment *seg, uint16_t reuse_anomaly, tp_label *label)
+{
+    tp_zeek_conn zc = { r->conn.id, r->conn.first_ns };
+    conn_apply(&r->conn, sender, seg, reuse_anomaly, label);
+    tp_zeek_segment(zeek_parts, &r->zeek, &zc, is_self(&r->conn) ? 0 : sender, seg);
 }
 
 
 /* A seed's connection: its first segment again, from the start.  The first
- * segment of a connection never ends a Zeek part, so *parts is untouched. */
-static void rebuild_seed(const tp_engine *eng, uint32_t id, tp_conn *out)
+ * segment of a connection never ends a Zeek part, so no part is recorded. */
+static void rebuild_seed(const tp_engine *eng, uint32_t id, tp_conn_record *out)
 {
     tp_segment seg;
     uint8_t marks;
     tp_label unused;
     tp_zeek_parts *no_parts = NULL;
     tp_conn_table_seed(&eng->table, id, &seg, &marks);
-    conn_open(out, id, &seg, marks & TP_SEED_REUSED_TUPLE);
-    conn_apply(&no_parts, out, 0, &seg,
-               (marks & TP_SEED_TIME_WAIT_REUSE) ? TP_ANOM_BIT(TP_ANOM_TIME_WAIT_REUSE) : 0,
-               &unused);
+    conn_open(out, id, &seg);
+    record_apply(&no_parts, out, 0, &seg,
+                 (marks & TP_SEED_TIME_WAIT_REUSE) ? TP_ANOM_BIT(TP_ANOM_TIME_WAIT_REUSE) : 0,
+                 &unused);
 }
 
-/* Connection id as it stands: a full one in place, a seed or a packed one
- * rebuilt into its eng->rebuilt entry (unless it holds it already). */
-static tp_conn *conn_get(const tp_engine *eng, uint32_t id)
+/* The rebuilt cache's entry for id. */
+static tp_conn_record *rebuilt_entry(const tp_engine *eng, uint32_t id)
 {
-    tp_conn *r = &eng->rebuilt[id & (REBUILT_CACHE - 1)];
+    return &eng->rebuilt[id & (REBUILT_CACHE - 1)];
+}
+
+/* Connection id as it stands: a full one in place; a seed or a packed one
+ * from the rebuilt cache if it holds it, else rebuilt into *scratch.  NULL
+ * if there is no such connection. */
+static const tp_conn_record *record_get(const tp_engine *eng, uint32_t id,
+                                        tp_conn_record *scratch)
+{
+    const tp_conn_record *cached = rebuilt_entry(eng, id);
     switch (tp_conn_table_form(&eng->table, id)) {
     case TP_FORM_FULL:
         return tp_conn_table_full(&eng->table, id);
     case TP_FORM_SEED:
-        if (r->id != id)
-            rebuild_seed(eng, id, r);
-        return r;
+        if (cached->conn.id == id)
+            return cached;
+        rebuild_seed(eng, id, scratch);
+        return scratch;
     case TP_FORM_PACKED:
-        if (r->id != id)
-            tp_conn_table_unpack(&eng->table, id, r);
-        return r;
+        if (cached->conn.id == id)
+            return cached;
+        tp_conn_table_unpack(&eng->table, id, scratch);
+        return scratch;
     case TP_FORM_NONE:
         break;
     }
     return NULL;
 }
 
-const tp_conn *tp_engine_conn(const tp_engine *eng, uint32_t id)
+static void view_of(const tp_conn_record *r, tp_conn_view *out)
 {
-    return conn_get(eng, id);
+    const tp_conn *c = &r->conn;
+    out->id = c->id;
+    out->first_frame = c->first_frame;
+    out->last_frame = c->last_frame;
+    memcpy(out->link, c->link, sizeof out->link);
+    out->first_ns = c->first_ns;
+    out->last_ns = c->last_ns;
+    out->handshake_ns = c->handshake_ns;
+    out->teardown_ns = c->teardown_ns;
+    for (unsigned e = 0; e < 2; e++) {
+        out->bytes[e] = c->ep[e].bytes;
+        out->packets[e] = c->ep[e].packets;
+        out->addr[e] = c->addr[e];
+        out->port[e] = c->port[e];
+    }
+    out->anomalies = c->anomalies;
+    out->open_kind = c->open_kind;
+    out->close_kind = c->close_kind;
+    out->client = c->client;
+    out->roles_known = c->cflags & TP_CONN_ROLES_KNOWN;
+    out->self_connect = is_self(c);
+    out->simultaneous_open = c->cflags & TP_CONN_SIMULTANEOUS;
+    out->rst_ignored = c->cflags & TP_CONN_RST_IGNORED;
+    out->zeek_orig = r->zeek.orig;
+    out->zeek_state = (uint8_t)tp_zeek_state_of(&r->zeek);
+    out->zeek_part = r->zeek.part;
+    memcpy(out->zeek_history, r->zeek.history, sizeof out->zeek_history);
 }
 
-const tp_conn *tp_engine_feed(tp_engine *eng, const tp_segment *seg, tp_label *label)
+const tp_conn_record *tp_engine_record(const tp_engine *eng, uint32_t id,
+                                       tp_conn_record *scratch)
+{
+    return record_get(eng, id, scratch);
+}
+
+bool tp_engine_conn(const tp_engine *eng, uint32_t id, tp_conn_view *out)
+{
+    tp_conn_record scratch;
+    const tp_conn_record *r = record_get(eng, id, &scratch);
+    if (!r)
+        return false;
+    view_of(r, out);
+    return true;
+}
+
+uint32_t tp_engine_feed(tp_engine *eng, const tp_segment *seg, tp_label *label)
 {
     if ((seg->src.family != 4 && seg->src.family != 6) || seg->dst.family != seg->src.family)
-        return NULL;
+        return 0;
 
     unsigned sender = 0;
-    tp_conn *c = NULL;
-    uint32_t id = tp_conn_table_find(&eng->table, seg, &sender, &c);
-    bool seed = id && !c;
+    tp_conn_record *r = NULL;
+    uint32_t id = tp_conn_table_find(&eng->table, seg, &sender, &r);
+    bool seed = id && !r;
     if (seed) {
-        c = &eng->rebuilt[id & (REBUILT_CACHE - 1)];
-        if (c->id != id)
-            rebuild_seed(eng, id, c);
+        r = rebuilt_entry(eng, id);
+        if (r->conn.id != id)
+            rebuild_seed(eng, id, r);
     }
     uint8_t marks = 0;
-    if (c && starts_new_incarnation(c, seg, sender)) {
-        marks = TP_SEED_REUSED_TUPLE;
-        if (within_time_wait(eng, c, seg->time_ns))
+    if (r && starts_new_incarnation(&r->conn, seg, sender)) {
+        if (within_time_wait(eng, &r->conn, seg->time_ns))
             marks |= TP_SEED_TIME_WAIT_REUSE;
-        c = NULL;
+        r = NULL;
     }
-    if (!c) {
+    if (!r) {
         /* A new connection: kept as a seed of this segment (conn_table.h),
-         * and worked out in its eng->rebuilt entry to label it. */
+         * and worked out in its rebuilt cache entry to label it. */
         uint32_t prev = id;
         id = tp_conn_table_create(&eng->table, seg, marks);
         if (!id)
-            return NULL;
+            return 0;
         if (prev && tp_conn_table_form(&eng->table, prev) == TP_FORM_FULL)
             tp_conn_table_pack(&eng->table, prev);   /* its tuple has a newer incarnation */
-        c = &eng->rebuilt[id & (REBUILT_CACHE - 1)];
-        conn_open(c, id, seg, marks & TP_SEED_REUSED_TUPLE);
-        conn_apply(&eng->zeek_parts, c, 0, seg,
-                   (marks & TP_SEED_TIME_WAIT_REUSE) ? TP_ANOM_BIT(TP_ANOM_TIME_WAIT_REUSE) : 0,
-                   label);
-        return c;
+        r = rebuilt_entry(eng, id);
+        conn_open(r, id, seg);
+        record_apply(&eng->zeek_parts, r, 0, seg,
+                     (marks & TP_SEED_TIME_WAIT_REUSE) ? TP_ANOM_BIT(TP_ANOM_TIME_WAIT_REUSE) : 0,
+                     label);
+        return id;
     }
     if (seed) {
         /* A seed's second segment: from now on it is kept in full. */
-        tp_conn *full = tp_conn_table_grow(&eng->table, id);
+        tp_conn_record *full = tp_conn_table_grow(&eng->table, id);
         if (!full)
-            return NULL;
-        *full = *c;
-        c->id = 0;          /* the cache entry no longer stands for a seed */
-        c = full;
+            return 0;
+        *full = *r;
+        r->conn.id = 0;     /* the cache entry no longer stands for a seed */
+        r = full;
     }
-    conn_apply(&eng->zeek_parts, c, sender, seg, 0, label);
-    return c;
+    record_apply(&eng->zeek_parts, r, sender, seg, 0, label);
+    return id;
 }
 
 /* ---- Labels in the light of the whole connection ---------------------------------- */
 
-void tp_engine_zeek_verdict(const tp_engine *eng, const tp_conn *conn, const tp_label *label,
-                            const char **state, const char **history)
+void tp_engine_zeek_verdict(const tp_engine *eng, const tp_conn_view *conn, uint32_t frame,
+                            tp_zeek_state *state, const char **history)
 {
-    tp_zeek_part_verdict(eng->zeek_parts, conn, label->zeek_part, state, history);
+    if (conn->zeek_part == 0 ||
+        !tp_zeek_earlier_part(eng->zeek_parts, conn->id, conn->zeek_part, frame, state, history)) {
+        *state = (tp_zeek_state)conn->zeek_state;
+        *history = conn->zeek_history;
+    }
 }
 
-tp_role tp_label_role(const tp_label *label, const tp_conn *conn)
+tp_role tp_label_role(const tp_label *label, const tp_conn_view *conn)
 {
-    if (conn && (conn->cflags & TP_CONN_SIMULTANEOUS) &&
+    if (conn && conn->simultaneous_open &&
         (label->role == TP_ROLE_CLIENT || label->role == TP_ROLE_SERVER))
         return TP_ROLE_PEER;
     return (tp_role)label->role;
 }
 
-uint16_t tp_label_anomalies(const tp_label *label, const tp_conn *conn)
+uint16_t tp_label_anomalies(const tp_label *label, const tp_conn_view *conn)
 {
     uint16_t a = label->anomalies;
     if (!conn)
         return a;
     tp_step step = (tp_step)label->step;
-    if ((conn->cflags & TP_CONN_SIMULTANEOUS) &&
-        (step == TP_STEP_SYN || step == TP_STEP_SYN_RETRANSMISSION))
+    if (conn->simultaneous_open && (step == TP_STEP_SYN || step == TP_STEP_SYN_RETRANSMISSION))
         a |= TP_ANOM_BIT(TP_ANOM_SIMULTANEOUS_OPEN);
     if (conn->open_kind == TP_OPEN_UNANSWERED &&
         (step == TP_STEP_SYN || step == TP_STEP_SYN_RETRANSMISSION))
@@ -1040,7 +1122,7 @@ uint16_t tp_label_anomalies(const tp_label *label, const tp_conn *conn)
     /* The label does not say which RST was ignored; a connection that an
      * RST ended in the end has one that was not, so the item is shown only
      * where every RST that reset the connection was ignored. */
-    if ((conn->cflags & TP_CONN_RST_IGNORED) && !(conn->cflags & TP_CONN_RESET) &&
+    if (conn->rst_ignored && conn->close_kind != TP_CLOSE_RESET &&
         (step == TP_STEP_RST_ABORT || step == TP_STEP_RST_TEARDOWN))
         a |= TP_ANOM_BIT(TP_ANOM_RST_IGNORED);
     return a;

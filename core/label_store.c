@@ -2,8 +2,7 @@
  *
  * Two parts:
  *   - the labels, in the order they were put, in fixed-size chunks: each
- *     packed into 8 bytes, and its Zeek part (tp_label.zeek_part) in a byte
- *     beside it: 9 bytes a label (tp_label is 12);
+ *     packed into 8 bytes (tp_label is 12);
  *   - a presence index over frame numbers: for every 64 frames, a bitmap of
  *     those that have a label and the number of labels before them.  A
  *     frame's label is then found in constant time: its group's count plus
@@ -18,7 +17,7 @@
 #include <string.h>
 
 #define LABEL_CHUNK_SHIFT 13
-#define LABEL_CHUNK       (1u << LABEL_CHUNK_SHIFT)   /* labels per chunk: 72 KiB */
+#define LABEL_CHUNK       (1u << LABEL_CHUNK_SHIFT)   /* labels per chunk: 64 KiB */
 #define GROUP_CHUNK_SHIFT 12
 #define GROUP_CHUNK       (1u << GROUP_CHUNK_SHIFT)   /* groups per chunk: 64 KiB */
 
@@ -38,7 +37,6 @@ _Static_assert(32 + STEP_BITS + PHASE_BITS + ROLE_BITS + 2 * STATE_BITS + ANOM_B
 
 typedef struct label_chunk {
     uint64_t packed[LABEL_CHUNK];
-    uint8_t  zeek_part[LABEL_CHUNK];
 } label_chunk;
 
 typedef struct group {
@@ -159,7 +157,6 @@ bool tp_label_store_put(tp_label_store *store, uint32_t frame, const tp_label *l
     size_t i = store->count++;
     label_chunk *lc = store->labels[i >> LABEL_CHUNK_SHIFT];
     lc->packed[i & (LABEL_CHUNK - 1)] = pack(label);
-    lc->zeek_part[i & (LABEL_CHUNK - 1)] = label->zeek_part;
     group_at(store, g)->present |= (uint64_t)1 << (frame & 63);
     store->last_frame = frame;
     return true;
@@ -177,7 +174,6 @@ bool tp_label_store_lookup(const tp_label_store *store, uint32_t frame, tp_label
     size_t i = gr->before + (size_t)__builtin_popcountll(gr->present & (bit - 1));
     const label_chunk *lc = store->labels[i >> LABEL_CHUNK_SHIFT];
     unpack(lc->packed[i & (LABEL_CHUNK - 1)], out);
-    out->zeek_part = lc->zeek_part[i & (LABEL_CHUNK - 1)];
     return true;
 }
 
@@ -225,7 +221,6 @@ const tp_label *tp_label_cursor_get(tp_label_cursor *c, uint32_t frame)
     size_t i = c->index++;
     const label_chunk *lc = store->labels[i >> LABEL_CHUNK_SHIFT];
     unpack(lc->packed[i & (LABEL_CHUNK - 1)], &c->label);
-    c->label.zeek_part = lc->zeek_part[i & (LABEL_CHUNK - 1)];
     return &c->label;
 }
 

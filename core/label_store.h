@@ -2,9 +2,9 @@
  *
  * Front ends compute a frame's label once (Wireshark's first pass, the batch
  * tool's reading pass) and only read it afterwards.  Labels are appended in
- * increasing frame order, packed into 9 bytes, and found in constant time
+ * increasing frame order, packed into 8 bytes, and found in constant time
  * through a presence bitmap over frame numbers; storage grows in fixed-size
- * chunks, so a capture costs 9 bytes per labelled frame plus a quarter of a
+ * chunks, so a capture costs 8 bytes per labelled frame plus a quarter of a
  * byte per frame of any kind, plus at most one partly filled chunk of each,
  * and nothing is ever copied to grow.
  *

@@ -1,5 +1,8 @@
-/* names.c — the strings users type into display filters and spreadsheets.
- * They are SPEC.md's contract: rename nothing without a changelog entry.
+/* names.c — every name and text the front ends show: the strings users type
+ * into display filters and read in spreadsheets (docs/fields.md), and what
+ * each anomaly means.  They are the project's contract with its users:
+ * rename nothing without a changelog entry.  One table per enum, indexed by
+ * it; the unit tests check that every value has a name, and a distinct one.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -137,6 +140,47 @@ static const char *const link_names[TP_LINK_COUNT] = {
     [TP_LINK_RST]           = "rst_frame",
 };
 
+static const char *const zeek_state_names[TP_ZEEK_STATE_COUNT] = {
+    [TP_ZEEK_S0] = "S0",   [TP_ZEEK_S1] = "S1",   [TP_ZEEK_SF] = "SF",
+    [TP_ZEEK_REJ] = "REJ", [TP_ZEEK_S2] = "S2",   [TP_ZEEK_S3] = "S3",
+    [TP_ZEEK_RSTO] = "RSTO", [TP_ZEEK_RSTR] = "RSTR", [TP_ZEEK_RSTOS0] = "RSTOS0",
+    [TP_ZEEK_RSTRH] = "RSTRH", [TP_ZEEK_SH] = "SH", [TP_ZEEK_SHR] = "SHR",
+    [TP_ZEEK_OTH] = "OTH",
+};
+
+/* The expert items' texts and severities. */
+static const struct {
+    const char *text;
+    tp_severity severity;
+} anomaly_meaning[TP_ANOM_COUNT] = {
+    [TP_ANOM_SIMULTANEOUS_OPEN] =
+        { "Simultaneous open: both endpoints sent a SYN", TP_SEVERITY_NOTE },
+    [TP_ANOM_SELF_CONNECT] =
+        { "Self-connect: source and destination address and port are the same", TP_SEVERITY_WARN },
+    [TP_ANOM_HALF_CLOSE] =
+        { "Half-close: data sent after receiving the peer's FIN", TP_SEVERITY_NOTE },
+    [TP_ANOM_DATA_AFTER_FIN] =
+        { "Data sent after the sender's own FIN", TP_SEVERITY_WARN },
+    [TP_ANOM_HALF_CLOSED_AT_END] =
+        { "The peer never closed its side in the capture", TP_SEVERITY_NOTE },
+    [TP_ANOM_REFUSED] =
+        { "Connection refused: RST answering a SYN", TP_SEVERITY_NOTE },
+    [TP_ANOM_SYN_UNANSWERED] =
+        { "SYN got no reply in the capture", TP_SEVERITY_NOTE },
+    [TP_ANOM_TIME_WAIT_REUSE] =
+        { "SYN reuses a tuple whose previous connection closed less than TIME_WAIT ago",
+          TP_SEVERITY_NOTE },
+    [TP_ANOM_TIME_WAIT_RST] =
+        { "RST to an endpoint in TIME_WAIT (RFC 1337 TIME_WAIT assassination)", TP_SEVERITY_WARN },
+    [TP_ANOM_BAD_SYN_ACK] =
+        { "SYN-ACK acknowledges something other than the SYN's sequence number + 1",
+          TP_SEVERITY_WARN },
+    [TP_ANOM_FIN_WITHOUT_ACK] =
+        { "FIN without ACK in a synchronized connection: the receiver drops it", TP_SEVERITY_WARN },
+    [TP_ANOM_RST_IGNORED] =
+        { "RST had no effect: both endpoints went on", TP_SEVERITY_WARN },
+};
+
 const char *tp_phase_name(tp_phase v)       { return NAME_OF(phase_names, v); }
 const char *tp_step_name(tp_step v)         { return NAME_OF(step_names, v); }
 const char *tp_role_name(tp_role v)         { return NAME_OF(role_names, v); }
@@ -145,6 +189,17 @@ const char *tp_open_name(tp_open_kind v)    { return NAME_OF(open_names, v); }
 const char *tp_close_name(tp_close_kind v)  { return NAME_OF(close_names, v); }
 const char *tp_anomaly_name(tp_anomaly v)   { return NAME_OF(anomaly_names, v); }
 const char *tp_link_name(tp_link v)         { return NAME_OF(link_names, v); }
+const char *tp_zeek_state_name(tp_zeek_state v) { return NAME_OF(zeek_state_names, v); }
+
+const char *tp_anomaly_text(tp_anomaly v)
+{
+    return (unsigned)v < TP_ANOM_COUNT ? anomaly_meaning[v].text : "invalid";
+}
+
+tp_severity tp_anomaly_severity(tp_anomaly v)
+{
+    return (unsigned)v < TP_ANOM_COUNT ? anomaly_meaning[v].severity : TP_SEVERITY_WARN;
+}
 
 tp_phase tp_step_phase(tp_step v)
 {

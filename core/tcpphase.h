@@ -61,7 +61,7 @@ typedef enum tp_phase {
     TP_PHASE_COUNT
 } tp_phase;
 
-/* The segment's role in the connection (SPEC.md, "tcpphase.step"). */
+/* The segment's role in the connection ("tcpphase.step", docs/fields.md). */
 typedef enum tp_step {
     TP_STEP_SYN,
     TP_STEP_SYN_ACK,
@@ -83,7 +83,7 @@ typedef enum tp_step {
     TP_STEP_RST_ABORT,
     TP_STEP_RST_TEARDOWN,
     TP_STEP_AFTER_CLOSE,
-    /* Additions to SPEC.md's table (documented in the README): */
+    /* Not a step of the textbook's life, but what real captures show: */
     TP_STEP_DATA_RETRANSMISSION, /* only data already sent: no new bytes */
     TP_STEP_OUT_OF_WINDOW,       /* cannot belong to the connection; changes nothing */
     TP_STEP_COUNT
@@ -138,7 +138,7 @@ typedef enum tp_close_kind {
     TP_CLOSE_COUNT
 } tp_close_kind;
 
-/* Anomalies, one bit each: the expert items of SPEC.md. */
+/* Anomalies, one bit each: the expert items (names and texts: names.c). */
 typedef enum tp_anomaly {
     TP_ANOM_SIMULTANEOUS_OPEN,
     TP_ANOM_SELF_CONNECT,
@@ -157,7 +157,7 @@ typedef enum tp_anomaly {
 #define TP_ANOM_BIT(a) ((uint16_t)(1u << (a)))
 
 /* What the core says about one segment at the moment it is fed.
- * Twelve bytes: front ends keep one per TCP frame. */
+ * Eleven bytes of members: front ends keep one per TCP frame. */
 typedef struct tp_label {
     uint32_t conn_id;        /* 1, 2, ... in order of first segment */
     uint8_t  step;           /* tp_step */
@@ -165,7 +165,6 @@ typedef struct tp_label {
     uint8_t  role;           /* tp_role of the sender, as known then */
     uint8_t  sender_state;   /* tp_tcp_state after sending */
     uint8_t  receiver_state; /* tp_tcp_state after receiving */
-    uint8_t  zeek_part;      /* tp_zeek.part when fed: which of Zeek's connections */
     uint16_t anomalies;      /* TP_ANOM_BIT()s known at that moment */
 } tp_label;
 
@@ -183,99 +182,46 @@ typedef enum tp_link {
     TP_LINK_COUNT
 } tp_link;
 
-/* One endpoint as the capture shows it.  32 bytes: two per connection. */
-typedef struct tp_endpoint {
-    uint64_t bytes;        /* payload bytes sent */
-    uint32_t isn;          /* sequence number of its SYN or SYN-ACK (valid if SENT_SYN or
-                            * SENT_SYN_ACK); a SYN-ACK repeats the ISN of the SYN before it,
-                            * and a SYN with another one is never taken (out_of_window) */
-    uint32_t snd_nxt;      /* highest sequence number sent + 1 (valid if SEQ_KNOWN) */
-    uint32_t fin_seq;      /* sequence number of its FIN (valid if SENT_FIN) */
-    uint32_t last_ack;     /* highest acknowledgment number sent (valid if SENT_ACK) */
-    uint32_t packets;      /* segments sent */
-    uint16_t flags;        /* TP_EP_* */
-    uint8_t  state;        /* tp_tcp_state */
-    uint8_t  pre_rst_state; /* state before the connection's last accepted RST: where it
-                             * returns if the RST turns out to have had no effect */
-} tp_endpoint;
+/* Zeek's conn_state values, in the order of Zeek's documentation. */
+typedef enum tp_zeek_state {
+    TP_ZEEK_S0, TP_ZEEK_S1, TP_ZEEK_SF, TP_ZEEK_REJ, TP_ZEEK_S2, TP_ZEEK_S3,
+    TP_ZEEK_RSTO, TP_ZEEK_RSTR, TP_ZEEK_RSTOS0, TP_ZEEK_RSTRH, TP_ZEEK_SH, TP_ZEEK_SHR,
+    TP_ZEEK_OTH,
+    TP_ZEEK_STATE_COUNT
+} tp_zeek_state;
 
-enum {
-    TP_EP_SEQ_KNOWN     = 1u << 0,
-    TP_EP_SENT_SYN      = 1u << 1,  /* sent a SYN without ACK */
-    TP_EP_SENT_SYN_ACK  = 1u << 2,
-    TP_EP_SENT_FIN      = 1u << 3,
-    TP_EP_FIN_ACKED     = 1u << 4,  /* the peer acknowledged its FIN */
-    TP_EP_SENT_RST      = 1u << 5,
-    TP_EP_HALF_CLOSE    = 1u << 6,  /* sent data after the peer's FIN (expert raised once) */
-    TP_EP_SENT_DATA     = 1u << 7,
-    TP_EP_SENT_ACK      = 1u << 8,
-    TP_EP_BAD_SYN_ACK   = 1u << 9,  /* its SYN-ACK acknowledged the wrong number */
-    TP_EP_PASSIVE_OPEN  = 1u << 10, /* entered SYN_RECEIVED from LISTEN: an RST returns it there */
-    TP_EP_STRAY_ACK     = 1u << 11, /* its bare ACK reached a peer in SYN_SENT that could not
-                                     * accept it (an older connection's) */
-    TP_EP_RESET_BY      = 1u << 12, /* sent the connection's last accepted RST; after the
-                                     * RST proved ignored, until the peer spoke again */
-    TP_EP_WENT_ON       = 1u << 13, /* sent something other than an RST after the peer's RST */
-    TP_EP_OTHER_ISN     = 1u << 14, /* sent a second SYN-ACK with another ISN before the
-                                     * handshake completed: the peer's ACK tells which counts */
-};
+/* Zeek's history letters: at most this many, NUL-terminated. */
+#define TP_ZEEK_HISTORY_SIZE 23
 
-/* Zeek's view of the same connection (zeek.c): per-endpoint states and
- * the history string, kept beside ours because its rules differ.  Zeek
- * ends a connection on its own timers (5 s after a close or a reset, an
- * attempt unanswered for 5 s) and starts another on the same tuple where
- * tcpphase keeps one; `part` counts those, and the verdicts of the earlier
- * parts are kept by the engine (tp_engine_zeek_verdict). */
-typedef struct tp_zeek {
-    char     history[23];   /* NUL-terminated; letters past the end are dropped */
-    uint8_t  part;          /* which of Zeek's connections on this tuple: 0, 1, ... */
-    uint32_t timer_ms;      /* when Zeek drops this part, ms after first_ns + 1; 0 = none */
-    uint32_t start_seq[2];  /* Zeek's StartSeq: the SYN's, or guessed from the first segment */
-    uint32_t last_fin_seq[2], last_rst_seq[2];
-    uint32_t last_seq[2];   /* Zeek's LastSeq: highest sequence sent + 1 */
-    uint16_t rxmit[2];      /* retransmissions (saturating), for the T letters */
-    uint16_t seen;          /* once-per-direction letters: bit per letter, responder's << 8 */
-    uint8_t  zero_win[2];   /* zero windows (saturating), for the W letters */
-    uint8_t  state[2];      /* Zeek TCP_* endpoint states, [0] originator */
-    uint8_t  orig;          /* which tp endpoint is Zeek's originator */
-    uint8_t  flags;
-} tp_zeek;
-
-/* Members ordered by size so that no padding is wasted.  The engine keeps
- * one for each connection that has seen more than one segment and is still
- * its tuple's current incarnation (the others are kept compact). */
-typedef struct tp_conn {
-    uint32_t   id;
-    uint32_t   first_frame, last_frame;
-    uint32_t   link[TP_LINK_COUNT];
-    int64_t    first_ns, last_ns;      /* first_ns is also the first SYN's, if it opened */
-    int64_t    handshake_ns;           /* first SYN to completion; -1 if not */
-    int64_t    teardown_start_ns;      /* first FIN */
-    int64_t    teardown_ns;            /* first FIN to last ACK; -1 if not */
-    tp_endpoint ep[2];                 /* self-connect: only ep[0] is used */
-    tp_addr    addr[2];                /* [0] sent the first segment seen */
-    uint16_t   port[2];
-    uint16_t   anomalies;              /* every anomaly raised in the connection */
-    uint16_t   cflags;                 /* TP_CONN_* */
-    uint8_t    open_kind;              /* tp_open_kind, so far */
-    uint8_t    close_kind;             /* tp_close_kind, so far */
-    uint8_t    client;                 /* index of the client endpoint, 0 or 1 */
-    tp_zeek    zeek;
-} tp_conn;
-
-enum {
-    TP_CONN_SELF           = 1u << 0, /* source == destination */
-    TP_CONN_SIMULTANEOUS   = 1u << 1,
-    TP_CONN_ESTABLISHED    = 1u << 2, /* both endpoints reached ESTABLISHED */
-    TP_CONN_TORN_DOWN      = 1u << 3, /* last ACK seen */
-    TP_CONN_RESET          = 1u << 4,
-    TP_CONN_HANDSHAKE_SEEN = 1u << 5, /* began with SYN or SYN-ACK */
-    TP_CONN_THREE_WAY_CLOSE= 1u << 6, /* passive FIN was the first ACK of the active FIN */
-    TP_CONN_ROLES_KNOWN    = 1u << 7,
-    TP_CONN_SIM_CLOSE      = 1u << 8, /* a FIN crossed the peer's FIN */
-    TP_CONN_REUSED_TUPLE   = 1u << 9, /* an earlier incarnation had this tuple */
-    TP_CONN_RST_IGNORED    = 1u << 10,/* an accepted RST had no effect: both endpoints went on */
-};
+/* A connection as it stands, copied out of the engine (tp_engine_conn()):
+ * a front end may keep it as long as it likes.  Endpoint 0 is the one that
+ * sent the connection's first segment. */
+typedef struct tp_conn_view {
+    uint32_t id;
+    uint32_t first_frame, last_frame;
+    uint32_t link[TP_LINK_COUNT];      /* frame numbers, 0 = not seen */
+    int64_t  first_ns, last_ns;        /* capture times of the first and last segment */
+    int64_t  handshake_ns;             /* first SYN to completion; -1 if not */
+    int64_t  teardown_ns;              /* first FIN to last ACK; -1 if not */
+    uint64_t bytes[2];                 /* payload bytes each endpoint sent */
+    uint32_t packets[2];               /* segments each endpoint sent */
+    tp_addr  addr[2];
+    uint16_t port[2];
+    uint16_t anomalies;                /* every anomaly raised in the connection */
+    uint8_t  open_kind;                /* tp_open_kind, so far */
+    uint8_t  close_kind;               /* tp_close_kind, so far */
+    uint8_t  client;                   /* endpoint index of the client, if roles_known */
+    bool     roles_known;              /* it began with a SYN or a SYN-ACK */
+    bool     self_connect;             /* one socket: source == destination */
+    bool     simultaneous_open;
+    bool     rst_ignored;              /* an accepted RST had no effect */
+    /* Zeek's verdict on its last connection on this tuple (Zeek may split
+     * one of ours on its timers: tp_engine_zeek_verdict() has each part's). */
+    uint8_t  zeek_orig;                /* endpoint index of Zeek's originator */
+    uint8_t  zeek_part;                /* Zeek connections on this tuple before it */
+    uint8_t  zeek_state;               /* tp_zeek_state */
+    char     zeek_history[TP_ZEEK_HISTORY_SIZE];
+} tp_conn_view;
 
 /* ---- The engine ---------------------------------------------------------- */
 
@@ -291,25 +237,25 @@ void tp_config_default(tp_config *cfg);
 tp_engine *tp_engine_new(const tp_config *cfg);
 void       tp_engine_free(tp_engine *eng);
 
-/* Feed one segment, in capture order.  Fills *label and returns the
- * connection it belongs to, or NULL when the segment cannot be placed
- * (memory exhausted, bad address family).
- *
- * The connection returned here or by tp_engine_conn() is valid until the
- * next call of either (or tp_engine_free()): the engine keeps cheap
- * connections (one segment so far, or finished and replaced on their
- * tuple) in a compact form and rebuilds a tp_conn for the caller in one
- * place.  A caller needing two connections at once, or one for later,
- * copies it. */
-const tp_conn *tp_engine_feed(tp_engine *eng, const tp_segment *seg, tp_label *label);
+/* Feed one segment, in capture order, and label it.  Returns the id of the
+ * connection it belongs to (label->conn_id), or 0 when the segment cannot
+ * be placed (memory exhausted, bad address family); *label is then unset. */
+uint32_t tp_engine_feed(tp_engine *eng, const tp_segment *seg, tp_label *label);
 
-/* The connection with this id, or NULL (see tp_engine_feed() for how long
- * it stays valid). */
-const tp_conn *tp_engine_conn(const tp_engine *eng, uint32_t id);
-uint32_t       tp_engine_conn_count(const tp_engine *eng);
+/* Copy connection `id` as it stands into *out; false if there is none. */
+bool     tp_engine_conn(const tp_engine *eng, uint32_t id, tp_conn_view *out);
+uint32_t tp_engine_conn_count(const tp_engine *eng);
 
 /* Bytes the engine holds, for benchmarks and bounds checks. */
 size_t tp_engine_memory(const tp_engine *eng);
+
+/* Zeek's conn_state and history for the Zeek connection that frame `frame`
+ * of connection `conn` belonged to: Zeek ends a connection on its own timers
+ * (5 s after a close or a reset, an attempt unanswered for 5 s) and starts
+ * another on the same tuple where tcpphase keeps one.  *history stays valid
+ * as long as the engine (the view's own for the last part). */
+void tp_engine_zeek_verdict(const tp_engine *eng, const tp_conn_view *conn, uint32_t frame,
+                            tp_zeek_state *state, const char **history);
 
 /* ---- Reading a label in the light of its connection ---------------------- */
 
@@ -318,19 +264,8 @@ size_t tp_engine_memory(const tp_engine *eng);
  * FIN's peer never closed.  These combine a stored label with its
  * connection as it stands once the whole capture has been read; a one-pass
  * front end shows the label's own role and anomalies instead. */
-tp_role  tp_label_role(const tp_label *label, const tp_conn *conn);
-uint16_t tp_label_anomalies(const tp_label *label, const tp_conn *conn);
-
-/* Zeek's conn_state ("S0", "SF", ...) for the connection as it stands
- * (its last Zeek part). */
-const char *tp_conn_zeek_state(const tp_conn *conn);
-/* Zeek's conn_state and history for the Zeek connection a labelled segment
- * belonged to: the connection's own for its current part, the engine's
- * record of an earlier part otherwise. */
-void tp_engine_zeek_verdict(const tp_engine *eng, const tp_conn *conn, const tp_label *label,
-                            const char **state, const char **history);
-/* The Zeek originator endpoint index (0 or 1) */
-unsigned tp_conn_zeek_orig(const tp_conn *conn);
+tp_role  tp_label_role(const tp_label *label, const tp_conn_view *conn);
+uint16_t tp_label_anomalies(const tp_label *label, const tp_conn_view *conn);
 
 /* ---- Names (the strings users type into display filters) --------------- */
 
@@ -342,6 +277,16 @@ const char *tp_open_name(tp_open_kind v);
 const char *tp_close_name(tp_close_kind v);
 const char *tp_anomaly_name(tp_anomaly v);   /* "self_connect", ... */
 const char *tp_link_name(tp_link v);         /* "syn_frame", ... */
+const char *tp_zeek_state_name(tp_zeek_state v);   /* "S0", "SF", ... */
+
+/* What an anomaly means, in a sentence (the expert item's text), and how
+ * much it matters. */
+typedef enum tp_severity {
+    TP_SEVERITY_NOTE,      /* unusual but legitimate */
+    TP_SEVERITY_WARN,      /* something is wrong, or an attack */
+} tp_severity;
+const char *tp_anomaly_text(tp_anomaly v);
+tp_severity tp_anomaly_severity(tp_anomaly v);
 
 /* The phase a step belongs to when it has only one (ack, data_retransmission,
  * out_of_window have none: they take the connection's). */

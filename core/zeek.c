@@ -2,19 +2,19 @@
  *
  * Zeek tracks each endpoint through its own small set of states (not
  * RFC 9293's) and writes a history letter for the first packet of each kind
- * in each direction.  The rules followed here are those spelled out in
- * ../shared/peers/zeek/SEMANTICS.md, checked against Zeek's TCP analyzer
+ * in each direction.  The rules followed here are Zeek's TCP analyzer's
  * (TCPSessionAdapter: UpdateStateMachine and its Update*State helpers,
- * update_history, update_last_seq, ConnectionClosed, the timers, IsReuse)
- * and against Zeek's own conn.log baselines (tests/zeek_conformance.py).
+ * update_history, update_last_seq, ConnectionClosed, the timers, IsReuse),
+ * checked against Zeek's own conn.log baselines (tests/zeek_conformance.py).
  * Index 0 of the per-side arrays is Zeek's originator, 1 its responder.
  *
  * Where Zeek ends a connection and tcpphase does not, the Zeek view starts
  * a new "part": Zeek drops a connection 5 s after it closed or was reset,
  * and an attempt nobody answered for 5 s; a later segment on the tuple
  * opens a new Zeek connection.  tcpphase's connection (and its RFC labels)
- * go on; each label records its part, and the verdicts of the parts that
- * ended are kept in a small table (tp_zeek_parts).
+ * go on; the verdicts of the parts that ended are kept in a small table
+ * (tp_zeek_parts) with the frame that began the next part, so that each
+ * frame's Zeek verdict can be found again.
  *
  * Not modelled: checksum validation (Zeek drops a segment with a bad
  * checksum and writes C; Wireshark does not validate by default), content
@@ -55,12 +55,6 @@ enum {
 #define TOO_LARGE_SEQ_DELTA 1048576
 /* A connection that Zeek splits more often than this stays in its last part. */
 #define MAX_PART 255u
-
-static const char *const state_names[] = {
-    "S0", "S1", "SF", "REJ", "S2", "S3", "RSTO", "RSTR", "RSTOS0", "RSTRH", "SH", "SHR", "OTH",
-};
-enum { CS_S0, CS_S1, CS_SF, CS_REJ, CS_S2, CS_S3, CS_RSTO, CS_RSTR, CS_RSTOS0, CS_RSTRH,
-       CS_SH, CS_SHR, CS_OTH };
 
 /* Ports Zeek's default analyzers register as likely servers
  * (likely_server_ports, filled by the scripts loaded without -b). */
@@ -191,14 +185,15 @@ static void flip(tp_zeek *z)
 /* WantConnection: a connection that does not begin with a bare SYN is
  * flipped when its source port looks like a server's and its destination
  * port does not (both: only a non-SYN from the lower port). */
-static void begin_part(tp_conn *c, const tp_segment *seg, unsigned sender, uint8_t part)
+static void begin_part(tp_zeek *z, const tp_segment *seg, unsigned sender, uint8_t part)
 {
-    tp_zeek *z = &c->zeek;
     memset(z, 0, sizeof(*z));
     z->part = part;
     z->orig = (uint8_t)sender;
     bool bare_syn = (seg->flags & (TP_SYN | TP_ACK)) == TP_SYN;
-    if (bare_syn || (c->cflags & TP_CONN_SELF))
+    bool self = seg->sport == seg->dport && seg->src.family == seg->dst.family &&
+                memcmp(seg->src.bytes, seg->dst.bytes, seg->src.family == 6 ? 16 : 4) == 0;
+    if (bare_syn || self)
         return;
     bool src_likely = likely_server_port(seg->sport), dst_likely = likely_server_port(seg->dport);
     if ((src_likely && !dst_likely) ||
@@ -206,19 +201,14 @@ static void begin_part(tp_conn *c, const tp_segment *seg, unsigned sender, uint8
         flip(z);
 }
 
-void tp_zeek_begin(tp_conn *c, const tp_segment *seg)
+void tp_zeek_begin(tp_zeek *z, const tp_segment *seg)
 {
-    begin_part(c, seg, 0, 0);    /* the first segment's sender is endpoint 0 */
-}
-
-unsigned tp_conn_zeek_orig(const tp_conn *c)
-{
-    return c->zeek.orig;
+    begin_part(z, seg, 0, 0);    /* the first segment's sender is endpoint 0 */
 }
 
 /* ---- Timers: when Zeek drops the connection -------------------------------- */
 
-static uint32_t ms_since_start(const tp_conn *c, const tp_segment *seg)
+static uint32_t ms_since_start(const tp_zeek_conn *c, const tp_segment *seg)
 {
     int64_t ms = (seg->time_ns - c->first_ns) / 1000000;
     if (ms < 0)
@@ -434,8 +424,9 @@ static void update_last_seq(tp_zeek *z, unsigned side, const tp_segment *seg, ui
 
 typedef struct part_verdict {
     uint64_t key;           /* conn id * 256 + part, + 1; 0 = empty slot */
-    uint8_t  state;         /* index into state_names */
-    char     history[sizeof(((tp_zeek *)0)->history)];
+    uint32_t next_frame;    /* the frame that began the next part */
+    uint8_t  state;         /* tp_zeek_state */
+    char     history[TP_ZEEK_HISTORY_SIZE];
 } part_verdict;
 
 struct tp_zeek_parts {
@@ -486,8 +477,8 @@ static const part_verdict *parts_find(const tp_zeek_parts *p, uint32_t conn_id, 
     return NULL;
 }
 
-static bool parts_put(tp_zeek_parts **pp, uint32_t conn_id, unsigned part, uint8_t state,
-                      const char *history)
+static bool parts_put(tp_zeek_parts **pp, uint32_t conn_id, unsigned part, uint32_t next_frame,
+                      uint8_t state, const char *history)
 {
     if (!*pp && !(*pp = calloc(1, sizeof(**pp))))
         return false;
@@ -500,6 +491,7 @@ static bool parts_put(tp_zeek_parts **pp, uint32_t conn_id, unsigned part, uint8
         j = (j + 1) & (p->capacity - 1);
     part_verdict *v = &p->slot[j];
     v->key = key;
+    v->next_frame = next_frame;
     v->state = state;
     memcpy(v->history, history, sizeof(v->history));
     p->count++;
@@ -538,59 +530,62 @@ static bool syn_then_rst(const char *h)
 }
 
 /* conn_state() of Zeek's conn/main.zeek, its rules in their order. */
-static uint8_t conn_state(const tp_zeek *z)
+static tp_zeek_state conn_state(const tp_zeek *z)
 {
     uint8_t os = z->state[0], rs = z->state[1];
     bool no_data = !(z->flags & (SIDE_BIT(Z_SENT_DATA, 0) | SIDE_BIT(Z_SENT_DATA, 1)));
 
     if (rs == Z_RESET) {
         if (os == Z_SYN_SENT || os == Z_SYN_ACK_SENT || (os == Z_RESET && no_data))
-            return CS_REJ;
+            return TP_ZEEK_REJ;
         if (inactive(os))
-            return CS_RSTRH;
-        return CS_RSTR;
+            return TP_ZEEK_RSTRH;
+        return TP_ZEEK_RSTR;
     }
     if (os == Z_RESET) {
         if (inactive(rs))
-            return syn_then_rst(z->history) ? CS_RSTOS0 : CS_OTH;
-        return CS_RSTO;
+            return syn_then_rst(z->history) ? TP_ZEEK_RSTOS0 : TP_ZEEK_OTH;
+        return TP_ZEEK_RSTO;
     }
     if (os == Z_CLOSED && rs == Z_CLOSED)
-        return CS_SF;
+        return TP_ZEEK_SF;
     if (os == Z_CLOSED)
-        return inactive(rs) ? CS_SH : CS_S2;
+        return inactive(rs) ? TP_ZEEK_SH : TP_ZEEK_S2;
     if (rs == Z_CLOSED)
-        return inactive(os) ? CS_SHR : CS_S3;
+        return inactive(os) ? TP_ZEEK_SHR : TP_ZEEK_S3;
     if (os == Z_SYN_SENT && rs == Z_INACTIVE)
-        return CS_S0;
+        return TP_ZEEK_S0;
     if (os == Z_ESTABLISHED && rs == Z_ESTABLISHED)
-        return CS_S1;
-    return CS_OTH;
+        return TP_ZEEK_S1;
+    return TP_ZEEK_OTH;
 }
 
-const char *tp_conn_zeek_state(const tp_conn *c)
+tp_zeek_state tp_zeek_state_of(const tp_zeek *z)
 {
-    return state_names[conn_state(&c->zeek)];
+    return conn_state(z);
 }
 
-void tp_zeek_part_verdict(const tp_zeek_parts *parts, const tp_conn *c, unsigned part,
-                          const char **state, const char **history)
+bool tp_zeek_earlier_part(const tp_zeek_parts *parts, uint32_t conn_id, unsigned current,
+                          uint32_t frame, tp_zeek_state *state, const char **history)
 {
-    const part_verdict *v = part == c->zeek.part ? NULL : parts_find(parts, c->id, part);
-    if (v) {
-        *state = state_names[v->state];
-        *history = v->history;
-    } else {
-        *state = tp_conn_zeek_state(c);
-        *history = c->zeek.history;
+    /* Parts follow each other in frame order: the first that ended after
+     * the frame held it. */
+    for (unsigned part = 0; part < current; part++) {
+        const part_verdict *v = parts_find(parts, conn_id, part);
+        if (v && frame < v->next_frame) {
+            *state = (tp_zeek_state)v->state;
+            *history = v->history;
+            return true;
+        }
     }
+    return false;
 }
 
 /* ---- One segment ----------------------------------------------------------------- */
 
-void tp_zeek_segment(tp_zeek_parts **parts, tp_conn *c, unsigned sender, const tp_segment *seg)
+void tp_zeek_segment(tp_zeek_parts **parts, tp_zeek *z, const tp_zeek_conn *c,
+                     unsigned sender, const tp_segment *seg)
 {
-    tp_zeek *z = &c->zeek;
     uint32_t now = ms_since_start(c, seg);
     bool syn = seg->flags & TP_SYN, fin = seg->flags & TP_FIN, rst = seg->flags & TP_RST;
 
@@ -609,8 +604,8 @@ void tp_zeek_segment(tp_zeek_parts **parts, tp_conn *c, unsigned sender, const t
         }
     }
     if (!fresh && (dropped || is_reuse(z, seg)) && z->part < MAX_PART &&
-        parts_put(parts, c->id, z->part, conn_state(z), z->history))
-        begin_part(c, seg, sender, (uint8_t)(z->part + 1));
+        parts_put(parts, c->id, z->part, seg->frame, conn_state(z), z->history))
+        begin_part(z, seg, sender, (uint8_t)(z->part + 1));
 
     unsigned side = (sender == z->orig) ? 0 : 1;
 

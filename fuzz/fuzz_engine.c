@@ -38,7 +38,7 @@
  *      after its own last segment); connection ids are 1, 2, 3... in order,
  *      at most one new connection per frame;
  *   6. memory: a frame that creates no connection, starts no new Zeek
- *      connection (tp_label.zeek_part) and is not its connection's second
+ *      connection (tp_zeek.part) and is not its connection's second
  *      segment (when the engine moves it from a seed to a full record,
  *      conn_table.h) allocates nothing, and the engine
  *      never holds more than its empty size plus one allocation chunk plus
@@ -54,6 +54,7 @@
 #include "tcpphase.h"
 #include "conn_codec.h"
 #include "conn_table.h"
+#include "engine_private.h"
 #include "label_store.h"
 
 #include <stddef.h>
@@ -67,24 +68,25 @@
 #define FIRST_SELF_TUPLE 48
 
 /* Bytes one connection may cost (conn_table.h): its where[] entry, a seed,
- * a full tp_conn and a packed copy (the freed seeds and full records are
+ * a full record and a packed copy (the freed seeds and full records are
  * reused, so this overcounts), with room for the hash table's slots (load
  * factor at most one half, slots doubled when grown) and the chunk-pointer
  * arrays. */
-#define PER_CONN_BOUND (sizeof(uint32_t) + sizeof(tp_conn_seed) + sizeof(tp_conn) + \
+#define PER_CONN_BOUND (sizeof(uint32_t) + sizeof(tp_conn_seed) + sizeof(tp_conn_record) + \
                         TP_CONN_PACKED_MAX + 64)
 /* A finished Zeek connection's verdict in zeek.c's table: an 8-byte key,
- * the state byte and the history, padded to 8; the table keeps its load at
+ * the frame that began the next part, the state byte and the history,
+ * padded to 8; the table keeps its load at
  * most one half and doubles, so at most four slots per verdict, and starts
  * at 64 slots (PARTS_SLACK). */
-#define PART_BYTES     ((8 + 1 + sizeof(((tp_zeek *)0)->history) + 7) & ~(size_t)7)
+#define PART_BYTES     ((8 + 4 + 1 + TP_ZEEK_HISTORY_SIZE + 7) & ~(size_t)7)
 #define PER_PART_BOUND (4 * PART_BYTES)
 #define PARTS_SLACK    (64 * PART_BYTES + 64)
 /* The connection table allocates its where[] entries, seeds, full records
  * and packed bytes a chunk at a time (conn_table.c); one partly filled
  * chunk of each is allowed beyond the per-connection bound. */
 #define CHUNK_SLACK    (16384 * sizeof(uint32_t) + 1024 * sizeof(tp_conn_seed) + \
-                        1024 * sizeof(tp_conn) + 65536 + 4096)
+                        1024 * sizeof(tp_conn_record) + 65536 + 4096)
 
 static void fail(const char *what, uint32_t frame)
 {
@@ -165,7 +167,7 @@ static bool edge_allowed(unsigned from, unsigned to)
 
 /* ---- What the engine says, checked ---------------------------------------- */
 
-/* The connection's phase, as the API describes it (tcpphase.h, TP_CONN_*). */
+/* The connection's phase, as its flags describe it (conn.h, TP_CONN_*). */
 static tp_phase conn_phase(const tp_conn *c)
 {
     if (c->cflags & TP_CONN_TORN_DOWN)
@@ -230,15 +232,29 @@ static void decode(const uint8_t *r, uint32_t frame, int64_t *clock_ns, tp_segme
 
 /* Per connection id: the endpoint states after the previous frame. */
 typedef struct shadow {
-    tp_conn conn;           /* as it stood after its latest frame */
-    uint8_t zeek_part;      /* the Zeek connection of its latest frame */
+    tp_conn_record rec;     /* as it stood after its latest frame */
 } shadow;
 
-/* Member for member (the padding before .zeek aside). */
-static bool same_conn(const tp_conn *a, const tp_conn *b)
+/* Member for member (the padding after .conn.client aside). */
+static bool same_record(const tp_conn_record *a, const tp_conn_record *b)
 {
-    return memcmp(a, b, offsetof(tp_conn, client) + 1) == 0 &&
+    return memcmp(&a->conn, &b->conn, offsetof(tp_conn, client) + 1) == 0 &&
            memcmp(&a->zeek, &b->zeek, sizeof a->zeek) == 0;
+}
+
+/* What tp_engine_conn() shows is the record's. */
+static bool view_shows(const tp_conn_view *v, const tp_conn_record *r)
+{
+    const tp_conn *c = &r->conn;
+    return v->id == c->id && v->first_frame == c->first_frame &&
+           v->last_frame == c->last_frame && memcmp(v->link, c->link, sizeof v->link) == 0 &&
+           v->handshake_ns == c->handshake_ns && v->teardown_ns == c->teardown_ns &&
+           v->packets[0] == c->ep[0].packets && v->packets[1] == c->ep[1].packets &&
+           v->bytes[0] == c->ep[0].bytes && v->bytes[1] == c->ep[1].bytes &&
+           v->anomalies == c->anomalies && v->open_kind == c->open_kind &&
+           v->close_kind == c->close_kind && v->zeek_orig == r->zeek.orig &&
+           v->zeek_part == r->zeek.part && v->zeek_state < TP_ZEEK_STATE_COUNT &&
+           strcmp(v->zeek_history, r->zeek.history) == 0;
 }
 
 static bool same_endpoint(const tp_addr *a, uint16_t ap, const tp_addr *b, uint16_t bp)
@@ -271,17 +287,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t memory_before = tp_engine_memory(eng);
 
         decode(data + i * RECORD_SIZE, frame, &clock_ns, &seg);
-        const tp_conn *fed = tp_engine_feed(eng, &seg, &label);
+        uint32_t fed = tp_engine_feed(eng, &seg, &label);
 
         /* 1. one label for the frame, naming its connection */
-        CHECK(fed != NULL, frame, "no connection for a well-formed segment");
-        /* Valid until the next call into the engine (tcpphase.h): keep a copy. */
-        tp_conn current = *fed;
-        const tp_conn *c = &current;
+        CHECK(fed != 0, frame, "no connection for a well-formed segment");
+        /* The engine's record is valid until its next feed: keep a copy. */
+        tp_conn_record scratch, current = *tp_engine_record(eng, fed, &scratch);
+        const tp_conn *c = &current.conn;
         uint32_t count = tp_engine_conn_count(eng);
-        CHECK(label.conn_id == c->id && c->id >= 1 && c->id <= count, frame,
+        CHECK(label.conn_id == fed && c->id == fed && c->id >= 1 && c->id <= count, frame,
               "label names another connection");
-        CHECK(same_conn(tp_engine_conn(eng, c->id), c), frame, "tp_engine_conn disagrees with feed");
+        tp_conn_view view;
+        CHECK(tp_engine_conn(eng, c->id, &view) && view_shows(&view, &current), frame,
+              "tp_engine_conn disagrees with the engine's record");
         CHECK(label.step < TP_STEP_COUNT && label.phase < TP_PHASE_COUNT &&
               label.role < TP_ROLE_COUNT && label.sender_state < TP_STATE_COUNT &&
               label.receiver_state < TP_STATE_COUNT &&
@@ -322,7 +340,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 prev[0] = prev[1] = TP_STATE_ESTABLISHED;
             }
         } else {
-            const tp_conn *was = &shadows[c->id].conn;
+            const tp_conn *was = &shadows[c->id].rec.conn;
             bool undone = (was->cflags & TP_CONN_RESET) && !(c->cflags & TP_CONN_RESET);
             /* An RST found ignored: the endpoints never left their states. */
             prev[0] = undone ? was->ep[0].pre_rst_state : was->ep[0].state;
@@ -349,14 +367,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (uint32_t id = 1; id <= before; id++) {
             if (id == c->id)
                 continue;
-            const tp_conn *o = tp_engine_conn(eng, id);
-            CHECK(o != NULL && same_conn(o, &shadows[id].conn), frame,
+            const tp_conn_record *o = tp_engine_record(eng, id, &scratch);
+            CHECK(o != NULL && same_record(o, &shadows[id].rec), frame,
                   "a segment changed another connection (or it reads back otherwise)");
         }
-        bool new_zeek_part = label.zeek_part != shadows[c->id].zeek_part;
+        bool new_zeek_part = current.zeek.part != shadows[c->id].rec.zeek.part;
         parts += new_zeek_part;
-        shadows[c->id].conn = *c;
-        shadows[c->id].zeek_part = label.zeek_part;
+        shadows[c->id].rec = current;
 
         /* 6. memory */
         size_t memory = tp_engine_memory(eng);
@@ -369,7 +386,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
         /* 7. the same answer with another hash key */
         decode(data + i * RECORD_SIZE, frame, &twin_clock_ns, &twin_seg);
-        CHECK(tp_engine_feed(twin, &twin_seg, &twin_label) != NULL, frame, "twin engine failed");
+        CHECK(tp_engine_feed(twin, &twin_seg, &twin_label) != 0, frame, "twin engine failed");
         CHECK(memcmp(&label, &twin_label, sizeof label) == 0, frame,
               "labels depend on the hash key");
 
@@ -383,15 +400,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         CHECK(got && memcmp(got, &labels[frame], sizeof *got) == 0, frame,
               "label store gives back another label");
         /* The late reading of a label stays inside its enums. */
-        const tp_conn *c = tp_engine_conn(eng, got->conn_id);
-        CHECK(c != NULL, frame, "a stored label names no connection");
-        CHECK(tp_label_role(got, c) < TP_ROLE_COUNT, frame, "late role out of range");
-        CHECK(tp_label_anomalies(got, c) < (1u << TP_ANOM_COUNT), frame,
+        tp_conn_view c;
+        CHECK(tp_engine_conn(eng, got->conn_id, &c), frame, "a stored label names no connection");
+        CHECK(tp_label_role(got, &c) < TP_ROLE_COUNT, frame, "late role out of range");
+        CHECK(tp_label_anomalies(got, &c) < (1u << TP_ANOM_COUNT), frame,
               "late anomalies out of range");
-        CHECK(tp_conn_zeek_orig(c) <= 1 && tp_conn_zeek_state(c) != NULL, frame,
+        CHECK(c.zeek_orig <= 1 && c.zeek_state < TP_ZEEK_STATE_COUNT, frame,
               "Zeek view out of range");
-        CHECK(memchr(c->zeek.history, 0, sizeof c->zeek.history) != NULL, frame,
+        CHECK(memchr(c.zeek_history, 0, sizeof c.zeek_history) != NULL, frame,
               "Zeek history not NUL-terminated");
+        tp_zeek_state zs;
+        const char *history;
+        tp_engine_zeek_verdict(eng, &c, frame, &zs, &history);
+        CHECK(zs < TP_ZEEK_STATE_COUNT && memchr(history, 0, TP_ZEEK_HISTORY_SIZE) != NULL,
+              frame, "a frame's Zeek verdict out of range");
     }
     CHECK(tp_label_store_get(store, (uint32_t)nframes + 1) == NULL, (uint32_t)nframes + 1,
           "label store invents a frame");

@@ -122,18 +122,19 @@ void tp_ladder_format_endpoint(const tp_addr *addr, uint16_t port, char *buf, si
     snprintf(buf, size, "[%s]:%u", text, port);
 }
 
-void tp_ladder_describe(const tp_conn *conn, tp_ladder_conn *out)
+void tp_ladder_describe(const tp_conn_view *conn, tp_ladder_conn *out)
 {
     memset(out, 0, sizeof *out);
     out->id = conn->id;
-    out->self = (conn->cflags & TP_CONN_SELF) != 0;
+    out->self = conn->self_connect;
     /* The active opener on the left, as in RFC 9293's figures ("TCP Peer A"). */
-    out->left = (conn->cflags & TP_CONN_ROLES_KNOWN) ? (uint8_t)(conn->client & 1) : 0;
+    out->left = conn->roles_known ? (uint8_t)(conn->client & 1) : 0;
     out->open_kind = conn->open_kind;
     out->close_kind = conn->close_kind;
     tp_ladder_format_endpoint(&conn->addr[0], conn->port[0], out->endpoint[0], sizeof out->endpoint[0]);
     tp_ladder_format_endpoint(&conn->addr[1], conn->port[1], out->endpoint[1], sizeof out->endpoint[1]);
-    snprintf(out->zeek_state, sizeof out->zeek_state, "%s", tp_conn_zeek_state(conn));
+    snprintf(out->zeek_state, sizeof out->zeek_state, "%s",
+             tp_zeek_state_name((tp_zeek_state)conn->zeek_state));
 }
 
 /* ---- Building --------------------------------------------------------------- */
@@ -273,7 +274,7 @@ bool tp_ladder_add(tp_ladder *l, const tp_ladder_segment *seg, const tp_label *l
     return true;
 }
 
-void tp_ladder_finish(tp_ladder *l, const tp_conn *conn)
+void tp_ladder_finish(tp_ladder *l, const tp_conn_view *conn)
 {
     size_t i;
 

@@ -24,7 +24,7 @@
 extern "C" {
 #endif
 
-/* What the ladder needs to know about a connection, from its tp_conn as it
+/* What the ladder needs to know about a connection, from its tp_conn_view as it
  * stands at the end of the capture (tp_ladder_describe() fills it). */
 typedef struct tp_ladder_conn {
     uint32_t id;
@@ -35,7 +35,7 @@ typedef struct tp_ladder_conn {
     char     zeek_state[8];
 } tp_ladder_conn;
 
-void tp_ladder_describe(const tp_conn *conn, tp_ladder_conn *out);
+void tp_ladder_describe(const tp_conn_view *conn, tp_ladder_conn *out);
 /* "192.0.2.1:80" or "[2001:db8::1]:80" into buf (at least 56 bytes). */
 void tp_ladder_format_endpoint(const tp_addr *addr, uint16_t port, char *buf, size_t size);
 
@@ -45,7 +45,7 @@ typedef struct tp_ladder_segment {
     int64_t  time_ns;
     uint32_t seq, ack;          /* raw, as on the wire */
     uint32_t payload_len;
-    uint8_t  from;              /* sending endpoint: index into tp_conn.addr */
+    uint8_t  from;              /* sending endpoint: index into tp_conn_view.addr */
     uint8_t  flags;             /* TP_SYN | ... */
     bool     have_header;       /* false: seq, ack, flags unknown (truncated) */
 } tp_ladder_segment;
@@ -66,7 +66,7 @@ typedef struct tp_ladder_row {
     uint32_t payload_len;
     uint16_t anomalies;         /* TP_ANOM_BIT()s (tp_ladder_finish(): as a second pass reads them) */
     uint8_t  kind;              /* tp_ladder_row_kind */
-    uint8_t  from;              /* sending endpoint, index into tp_conn.addr */
+    uint8_t  from;              /* sending endpoint, index into tp_conn_view.addr */
     uint8_t  flags;
     uint8_t  step;              /* tp_step */
     uint8_t  phase;
@@ -93,7 +93,7 @@ bool tp_ladder_add(tp_ladder *ladder, const tp_ladder_segment *seg, const tp_lab
 
 /* Reread every row's anomalies against the connection as it stands at the
  * end of the capture (tp_label_anomalies()), as a second pass shows them. */
-void tp_ladder_finish(tp_ladder *ladder, const tp_conn *conn);
+void tp_ladder_finish(tp_ladder *ladder, const tp_conn_view *conn);
 
 size_t               tp_ladder_row_count(const tp_ladder *ladder);
 const tp_ladder_row *tp_ladder_rows(const tp_ladder *ladder);

@@ -60,7 +60,7 @@ static int hf_conn_open = -1;
 static int hf_conn_close = -1;
 static int hf_conn_state = -1;
 static int hf_conn_history = -1;
-static int hf_conn_link[TP_LINK_COUNT] = { -1, -1, -1, -1, -1, -1, -1 };
+static int hf_conn_link[TP_LINK_COUNT];        /* -1 until registered */
 static int hf_conn_handshake_time = -1;
 static int hf_conn_teardown_time = -1;
 static int hf_conn_orig_packets = -1;
@@ -71,11 +71,8 @@ static int hf_conn_resp_bytes = -1;
 static gint ett_tcpphase = -1;
 static gint ett_tcpphase_conn = -1;
 
-/* Indexed by tp_anomaly. */
-static expert_field ei_anomaly[TP_ANOM_COUNT] = {
-    EI_INIT, EI_INIT, EI_INIT, EI_INIT, EI_INIT, EI_INIT,
-    EI_INIT, EI_INIT, EI_INIT, EI_INIT, EI_INIT, EI_INIT,
-};
+/* Indexed by tp_anomaly; registered from the core's names and texts. */
+static expert_field ei_anomaly[TP_ANOM_COUNT];
 
 /* Preferences. */
 static guint pref_time_wait = 60;          /* seconds */
@@ -315,20 +312,22 @@ add_generated_time(proto_tree *tree, int hf, tvbuff_t *tvb, int64_t ns)
 }
 
 static void
-add_connection(proto_tree *tree, tvbuff_t *tvb, const tp_label *label, const tp_conn *conn)
+add_connection(proto_tree *tree, tvbuff_t *tvb, guint32 frame, const tp_conn_view *conn)
 {
     proto_tree *ct;
     proto_item *it;
     unsigned orig;
     int l;
-    const char *open_name, *close_name, *zeek_state, *zeek_history;
+    tp_zeek_state zeek_state;
+    const char *open_name, *close_name, *zeek_state_name, *zeek_history;
     label_text text = { "", 0 };
 
     open_name = tp_open_name((tp_open_kind)conn->open_kind);
     close_name = tp_close_name((tp_close_kind)conn->close_kind);
     /* Zeek's verdict of the Zeek connection this segment was in (Zeek may
      * split one of ours on its timers). */
-    tp_engine_zeek_verdict(engine, conn, label, &zeek_state, &zeek_history);
+    tp_engine_zeek_verdict(engine, conn, frame, &zeek_state, &zeek_history);
+    zeek_state_name = tp_zeek_state_name(zeek_state);
 
     /* "Connection 3: open three_way, close four_way, Zeek SF ShADadFf" */
     label_add(&text, "Connection ");
@@ -338,7 +337,7 @@ add_connection(proto_tree *tree, tvbuff_t *tvb, const tp_label *label, const tp_
     label_add(&text, ", close ");
     label_add(&text, close_name);
     label_add(&text, ", Zeek ");
-    label_add(&text, zeek_state);
+    label_add(&text, zeek_state_name);
     label_add(&text, " ");
     label_add(&text, zeek_history);
     /* The subtree hangs off the conn.id item rather than a text-only item:
@@ -350,7 +349,7 @@ add_connection(proto_tree *tree, tvbuff_t *tvb, const tp_label *label, const tp_
 
     add_generated_string(ct, hf_conn_open, tvb, open_name);
     add_generated_string(ct, hf_conn_close, tvb, close_name);
-    add_generated_string(ct, hf_conn_state, tvb, zeek_state);
+    add_generated_string(ct, hf_conn_state, tvb, zeek_state_name);
     add_generated_string(ct, hf_conn_history, tvb, zeek_history);
     for (l = 0; l < TP_LINK_COUNT; l++) {
         if (conn->link[l] != 0)
@@ -361,18 +360,36 @@ add_connection(proto_tree *tree, tvbuff_t *tvb, const tp_label *label, const tp_
     if (conn->teardown_ns >= 0)
         add_generated_time(ct, hf_conn_teardown_time, tvb, conn->teardown_ns);
 
-    orig = tp_conn_zeek_orig(conn) ? 1 : 0;
-    add_generated_uint(ct, hf_conn_orig_packets, tvb, conn->ep[orig].packets);
-    add_generated_uint64(ct, hf_conn_orig_bytes, tvb, conn->ep[orig].bytes);
-    add_generated_uint(ct, hf_conn_resp_packets, tvb, conn->ep[!orig].packets);
-    add_generated_uint64(ct, hf_conn_resp_bytes, tvb, conn->ep[!orig].bytes);
+    orig = conn->zeek_orig ? 1 : 0;
+    add_generated_uint(ct, hf_conn_orig_packets, tvb, conn->packets[orig]);
+    add_generated_uint64(ct, hf_conn_orig_bytes, tvb, conn->bytes[orig]);
+    add_generated_uint(ct, hf_conn_resp_packets, tvb, conn->packets[!orig]);
+    add_generated_uint64(ct, hf_conn_resp_bytes, tvb, conn->bytes[!orig]);
 }
 
-/* conn: the connection as it stands (first pass: so far; later: final),
- * or NULL if the engine no longer has it. */
+/* A frame's connection, copied out of the engine only if something asks
+ * for it: `tshark -Y tcp` and the GUI's first pass never do. */
+typedef struct {
+    guint32      id;
+    gboolean     asked, found;
+    tp_conn_view view;
+} conn_lookup;
+
+static const tp_conn_view *
+conn_of(conn_lookup *lookup)
+{
+    if (!lookup->asked) {
+        lookup->asked = TRUE;
+        lookup->found = tp_engine_conn(engine, lookup->id, &lookup->view);
+    }
+    return lookup->found ? &lookup->view : NULL;
+}
+
+/* conn: the label's connection as it stands (first pass: so far; later:
+ * final). */
 static void
 show_label(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
-           const tp_label *label, const tp_conn *conn)
+           const tp_label *label, conn_lookup *conn)
 {
     tp_role role;
     uint16_t anomalies;
@@ -387,9 +404,9 @@ show_label(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
      * whole capture has been read: on later passes.  On the first pass the
      * label says what was known then, so one-pass tshark does not call
      * every fresh SYN unanswered. */
-    if (conn && PINFO_FD_VISITED(pinfo)) {
-        role = tp_label_role(label, conn);
-        anomalies = tp_label_anomalies(label, conn);
+    if (PINFO_FD_VISITED(pinfo) && conn_of(conn)) {
+        role = tp_label_role(label, conn_of(conn));
+        anomalies = tp_label_anomalies(label, conn_of(conn));
     } else {
         role = (tp_role)label->role;
         anomalies = label->anomalies;
@@ -461,8 +478,8 @@ show_label(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         }
     }
 
-    if (wanted && conn)
-        add_connection(pt, tvb, label, conn);
+    if (wanted && conn_of(conn))
+        add_connection(pt, tvb, pinfo->num, conn_of(conn));
 }
 
 /* ---- The post-dissector ------------------------------------------------------ */
@@ -481,10 +498,9 @@ static int
 dissect_tcpphase(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
     const tp_label *label;
-    const tp_conn *conn;
+    conn_lookup conn;
     const gchar *saved_proto;
     tp_label fresh;
-    gboolean fed = FALSE;
 
     if (!engine || !labels)
         return 0;
@@ -516,19 +532,13 @@ dissect_tcpphase(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data
             }
             last_fed = pinfo->num;
             last_valid = FALSE;
-            conn = tp_engine_feed(engine, seg, &fresh);
-            if (!conn)
+            if (!tp_engine_feed(engine, seg, &fresh))
                 return 0;
             last_label = fresh;
             last_segment = *seg;
             last_valid = TRUE;
             label = &last_label;
-            fed = TRUE;
         }
-        /* A segment just fed: the engine returned the connection as it
-         * stands, which is what tp_engine_conn() would look up again. */
-        if (!fed)
-            conn = tp_engine_conn(engine, label->conn_id);
     } else {
         if (!proto_is_protocol_enabled(tcpphase_protocol))
             return 0;
@@ -536,25 +546,83 @@ dissect_tcpphase(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data
                                                      : tp_label_store_get(labels, pinfo->num);
         if (!label)
             return 0;
-        conn = tp_engine_conn(engine, label->conn_id);
     }
+    conn.id = label->conn_id;
+    conn.asked = FALSE;
 
     /* Build the record only for a listener (the statistics tree). */
-    if (conn && have_tap_listener(tcpphase_tap)) {
+    if (have_tap_listener(tcpphase_tap) && conn_of(&conn)) {
         tcpphase_tap_record *rec = wmem_new(pinfo->pool, tcpphase_tap_record);
         rec->label = *label;
-        rec->conn = *conn;
+        rec->conn = conn.view;
         tap_queue_packet(tcpphase_tap, pinfo, rec);
     }
 
     saved_proto = pinfo->current_proto;
     pinfo->current_proto = "TCPPHASE";      /* expert infos are filed under it */
-    show_label(tvb, pinfo, tree, label, conn);
+    show_label(tvb, pinfo, tree, label, &conn);
     pinfo->current_proto = saved_proto;
     return tvb_captured_length(tvb);
 }
 
 /* ---- Registration ----------------------------------------------------------- */
+
+/* The frame links, tcpphase.conn.<tp_link_name()>: the core names them, the
+ * plugin titles them.  Built at registration, so the array outlives it as
+ * Wireshark requires, and its names are never freed (nor are the names of
+ * any registered field). */
+static void
+register_link_fields(void)
+{
+    static const struct { const char *title, *blurb; } links[TP_LINK_COUNT] = {
+        [TP_LINK_SYN]           = { "SYN in frame", "The connection's first SYN" },
+        [TP_LINK_SYN_ACK]       = { "SYN-ACK in frame", "The connection's first SYN-ACK" },
+        [TP_LINK_HANDSHAKE_ACK] = { "Handshake completed in frame",
+                                    "The segment that completed the handshake" },
+        [TP_LINK_FIN_ACTIVE]    = { "First FIN in frame", "The connection's first FIN" },
+        [TP_LINK_FIN_PASSIVE]   = { "Second FIN in frame", "The other endpoint's FIN" },
+        [TP_LINK_LAST_ACK]      = { "Last ACK in frame",
+                                    "The acknowledgment of the final FIN: teardown complete" },
+        [TP_LINK_RST]           = { "RST in frame", "The RST that ended the connection" },
+    };
+    static hf_register_info hf[TP_LINK_COUNT];
+    const hf_register_info field = {
+        NULL, { NULL, NULL, FT_FRAMENUM, BASE_NONE, FRAMENUM_TYPE(FT_FRAMENUM_NONE), 0x0,
+                NULL, HFILL } };
+    int l;
+
+    for (l = 0; l < TP_LINK_COUNT; l++) {
+        hf_conn_link[l] = -1;
+        hf[l] = field;
+        hf[l].p_id = &hf_conn_link[l];
+        hf[l].hfinfo.name = links[l].title;
+        hf[l].hfinfo.abbrev = g_strconcat("tcpphase.conn.", tp_link_name((tp_link)l), NULL);
+        hf[l].hfinfo.blurb = links[l].blurb;
+    }
+    proto_register_field_array(proto_tcpphase, hf, TP_LINK_COUNT);
+}
+
+/* One expert item per anomaly, tcpphase.<tp_anomaly_name()>, with the
+ * core's text and severity: the batch tool writes the same texts. */
+static void
+register_expert_items(expert_module_t *expert)
+{
+    static ei_register_info ei[TP_ANOM_COUNT];
+    const ei_register_info item = { NULL, { NULL, PI_SEQUENCE, PI_NOTE, NULL, EXPFILL } };
+    const expert_field unregistered = EI_INIT;
+    int a;
+
+    for (a = 0; a < TP_ANOM_COUNT; a++) {
+        ei_anomaly[a] = unregistered;
+        ei[a] = item;
+        ei[a].ids = &ei_anomaly[a];
+        ei[a].eiinfo.name = g_strconcat("tcpphase.", tp_anomaly_name((tp_anomaly)a), NULL);
+        ei[a].eiinfo.severity =
+            tp_anomaly_severity((tp_anomaly)a) == TP_SEVERITY_WARN ? PI_WARN : PI_NOTE;
+        ei[a].eiinfo.summary = tp_anomaly_text((tp_anomaly)a);
+    }
+    expert_register_field_array(expert, ei, TP_ANOM_COUNT);
+}
 
 void
 proto_register_tcpphase(void)
@@ -602,34 +670,6 @@ proto_register_tcpphase(void)
         { &hf_conn_history,
           { "Zeek history", "tcpphase.conn.history", FT_STRING, BASE_NONE, NULL, 0x0,
             "Zeek's history letters (upper case: originator)", HFILL } },
-        { &hf_conn_link[TP_LINK_SYN],
-          { "SYN in frame", "tcpphase.conn.syn_frame", FT_FRAMENUM, BASE_NONE,
-            FRAMENUM_TYPE(FT_FRAMENUM_NONE), 0x0,
-            "The connection's first SYN", HFILL } },
-        { &hf_conn_link[TP_LINK_SYN_ACK],
-          { "SYN-ACK in frame", "tcpphase.conn.syn_ack_frame", FT_FRAMENUM, BASE_NONE,
-            FRAMENUM_TYPE(FT_FRAMENUM_NONE), 0x0,
-            "The connection's first SYN-ACK", HFILL } },
-        { &hf_conn_link[TP_LINK_HANDSHAKE_ACK],
-          { "Handshake completed in frame", "tcpphase.conn.handshake_ack_frame", FT_FRAMENUM,
-            BASE_NONE, FRAMENUM_TYPE(FT_FRAMENUM_NONE), 0x0,
-            "The segment that completed the handshake", HFILL } },
-        { &hf_conn_link[TP_LINK_FIN_ACTIVE],
-          { "First FIN in frame", "tcpphase.conn.fin_active_frame", FT_FRAMENUM, BASE_NONE,
-            FRAMENUM_TYPE(FT_FRAMENUM_NONE), 0x0,
-            "The connection's first FIN", HFILL } },
-        { &hf_conn_link[TP_LINK_FIN_PASSIVE],
-          { "Second FIN in frame", "tcpphase.conn.fin_passive_frame", FT_FRAMENUM, BASE_NONE,
-            FRAMENUM_TYPE(FT_FRAMENUM_NONE), 0x0,
-            "The other endpoint's FIN", HFILL } },
-        { &hf_conn_link[TP_LINK_LAST_ACK],
-          { "Last ACK in frame", "tcpphase.conn.last_ack_frame", FT_FRAMENUM, BASE_NONE,
-            FRAMENUM_TYPE(FT_FRAMENUM_NONE), 0x0,
-            "The acknowledgment of the final FIN: teardown complete", HFILL } },
-        { &hf_conn_link[TP_LINK_RST],
-          { "RST in frame", "tcpphase.conn.rst_frame", FT_FRAMENUM, BASE_NONE,
-            FRAMENUM_TYPE(FT_FRAMENUM_NONE), 0x0,
-            "The RST that ended the connection", HFILL } },
         { &hf_conn_handshake_time,
           { "Handshake time", "tcpphase.conn.handshake_time", FT_RELATIVE_TIME, BASE_NONE,
             NULL, 0x0, "From the first SYN to the segment completing the handshake", HFILL } },
@@ -650,48 +690,6 @@ proto_register_tcpphase(void)
             "TCP payload bytes sent by the responder", HFILL } },
     };
 
-    /* Names and severities: SPEC.md, "Expert info". */
-    static ei_register_info ei[] = {
-        { &ei_anomaly[TP_ANOM_SIMULTANEOUS_OPEN],
-          { "tcpphase.simultaneous_open", PI_SEQUENCE, PI_NOTE,
-            "Simultaneous open: both endpoints sent a SYN", EXPFILL } },
-        { &ei_anomaly[TP_ANOM_SELF_CONNECT],
-          { "tcpphase.self_connect", PI_SEQUENCE, PI_WARN,
-            "Self-connect: source and destination address and port are the same", EXPFILL } },
-        { &ei_anomaly[TP_ANOM_HALF_CLOSE],
-          { "tcpphase.half_close", PI_SEQUENCE, PI_NOTE,
-            "Half-close: data sent after receiving the peer's FIN", EXPFILL } },
-        { &ei_anomaly[TP_ANOM_DATA_AFTER_FIN],
-          { "tcpphase.data_after_fin", PI_SEQUENCE, PI_WARN,
-            "Data sent after the sender's own FIN", EXPFILL } },
-        { &ei_anomaly[TP_ANOM_HALF_CLOSED_AT_END],
-          { "tcpphase.half_closed_at_end", PI_SEQUENCE, PI_NOTE,
-            "The peer never closed its side in the capture", EXPFILL } },
-        { &ei_anomaly[TP_ANOM_REFUSED],
-          { "tcpphase.refused", PI_SEQUENCE, PI_NOTE,
-            "Connection refused: RST answering a SYN", EXPFILL } },
-        { &ei_anomaly[TP_ANOM_SYN_UNANSWERED],
-          { "tcpphase.syn_unanswered", PI_SEQUENCE, PI_NOTE,
-            "SYN got no reply in the capture", EXPFILL } },
-        { &ei_anomaly[TP_ANOM_TIME_WAIT_REUSE],
-          { "tcpphase.time_wait_reuse", PI_SEQUENCE, PI_NOTE,
-            "SYN reuses a tuple whose previous connection closed less than TIME_WAIT ago",
-            EXPFILL } },
-        { &ei_anomaly[TP_ANOM_TIME_WAIT_RST],
-          { "tcpphase.time_wait_rst", PI_SEQUENCE, PI_WARN,
-            "RST to an endpoint in TIME_WAIT (RFC 1337 TIME_WAIT assassination)", EXPFILL } },
-        { &ei_anomaly[TP_ANOM_BAD_SYN_ACK],
-          { "tcpphase.bad_syn_ack", PI_SEQUENCE, PI_WARN,
-            "SYN-ACK acknowledges something other than the SYN's sequence number + 1",
-            EXPFILL } },
-        { &ei_anomaly[TP_ANOM_FIN_WITHOUT_ACK],
-          { "tcpphase.fin_without_ack", PI_SEQUENCE, PI_WARN,
-            "FIN without ACK in a synchronized connection: the receiver drops it", EXPFILL } },
-        { &ei_anomaly[TP_ANOM_RST_IGNORED],
-          { "tcpphase.rst_ignored", PI_SEQUENCE, PI_WARN,
-            "RST had no effect: both endpoints went on", EXPFILL } },
-    };
-
     static gint *ett[] = {
         &ett_tcpphase,
         &ett_tcpphase_conn,
@@ -700,15 +698,13 @@ proto_register_tcpphase(void)
     module_t *prefs;
     expert_module_t *expert;
 
-    G_STATIC_ASSERT(G_N_ELEMENTS(ei) == TP_ANOM_COUNT);
-    G_STATIC_ASSERT(TP_LINK_COUNT == 7);
-
     proto_tcpphase = proto_register_protocol("TCP connection phase", "TCPPHASE", "tcpphase");
     proto_register_field_array(proto_tcpphase, hf, array_length(hf));
+    register_link_fields();
     proto_register_subtree_array(ett, array_length(ett));
 
     expert = expert_register_protocol(proto_tcpphase);
-    expert_register_field_array(expert, ei, array_length(ei));
+    register_expert_items(expert);
 
     prefs = prefs_register_protocol(proto_tcpphase, tcpphase_prefs_apply);
     prefs_register_uint_preference(prefs, "time_wait", "TIME_WAIT duration (seconds)",

@@ -14,11 +14,10 @@ void proto_reg_handoff_tcpphase(void);
 /* What the "tcpphase" tap carries, once per labelled segment.  Queued only
  * when a listener is attached (e.g. the statistics tree). */
 typedef struct tcpphase_tap_record {
-    tp_label label;        /* as the engine gave it when the frame was fed */
-    tp_conn conn;          /* the connection as it stood when the frame was
+    tp_label     label;    /* as the engine gave it when the frame was fed */
+    tp_conn_view conn;     /* the connection as it stood when the frame was
                               dissected (one pass: so far; later passes:
-                              final); a copy, as the engine's is valid only
-                              until its next call (tcpphase.h) */
+                              final) */
 } tcpphase_tap_record;
 
 #endif /* PACKET_TCPPHASE_H */

@@ -42,7 +42,7 @@
 /* One connection's ladder and the connection as last seen. */
 typedef struct {
     tp_ladder *ladder;
-    tp_conn    conn;
+    tp_conn_view    conn;
     gboolean   selected;
 } ladder_entry;
 
@@ -128,7 +128,7 @@ ladder_tcp_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *edt _U_,
 
 /* Which of the connection's endpoints sent the segment. */
 static guint8
-sender_index(const tp_conn *conn, const address *src, guint16 sport)
+sender_index(const tp_conn_view *conn, const address *src, guint16 sport)
 {
     const tp_addr *a = &conn->addr[0];
     int len = a->family == 4 ? 4 : 16;

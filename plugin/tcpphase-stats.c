@@ -34,14 +34,6 @@
 #include "packet-tcpphase.h"
 #include "tcpphase-stats.h"
 
-/* Zeek's conn_state values, in the order of Zeek's documentation, and a
- * last slot for anything else (which would be a bug in zeek.c). */
-static const char *const zeek_states[] = {
-    "S0", "S1", "SF", "REJ", "S2", "S3", "RSTO", "RSTR", "RSTOS0", "RSTRH",
-    "SH", "SHR", "OTH",
-};
-#define ZEEK_STATE_COUNT  G_N_ELEMENTS(zeek_states)
-#define ZEEK_STATE_OTHER  ZEEK_STATE_COUNT
 #define NOT_COUNTED       0xff
 
 /* Segments of one connection with the same step and the same anomalies
@@ -56,7 +48,7 @@ typedef struct {
 typedef struct {
     guint8  open;                       /* tp_open_kind, or NOT_COUNTED */
     guint8  close;                      /* tp_close_kind */
-    guint8  zeek_state;                 /* index into zeek_states */
+    guint8  zeek_state;                 /* tp_zeek_state */
     guint8  group_count;
     guint8  group_alloc;
     label_group *groups;
@@ -70,7 +62,7 @@ typedef struct {
     guint32  connections;
     guint32  open[TP_OPEN_COUNT];
     guint32  close[TP_CLOSE_COUNT];
-    guint32  zeek[ZEEK_STATE_COUNT + 1];
+    guint32  zeek[TP_ZEEK_STATE_COUNT];
     guint32  items[TP_ANOM_COUNT];
     guint32  items_total;
     int      node_connections, node_open, node_close, node_zeek, node_items;
@@ -99,18 +91,6 @@ forget_connections(tree_state *ts)
     memset(ts->zeek, 0, sizeof ts->zeek);
     memset(ts->items, 0, sizeof ts->items);
     ts->items_total = 0;
-}
-
-static guint
-zeek_state_index(const char *name)
-{
-    guint i;
-
-    for (i = 0; i < ZEEK_STATE_COUNT; i++) {
-        if (strcmp(name, zeek_states[i]) == 0)
-            return i;
-    }
-    return ZEEK_STATE_OTHER;
 }
 
 static const char *
@@ -145,8 +125,9 @@ tcpphase_stats_init(stats_tree *st)
     for (i = 0; i < TP_CLOSE_COUNT; i++)
         stats_tree_create_node(st, tp_close_name((tp_close_kind)i), ts->node_close, STAT_DT_INT, FALSE);
     ts->node_zeek = stats_tree_create_node(st, node_zeek, ts->node_connections, STAT_DT_INT, TRUE);
-    for (i = 0; i < (int)ZEEK_STATE_COUNT; i++)
-        stats_tree_create_node(st, zeek_states[i], ts->node_zeek, STAT_DT_INT, FALSE);
+    for (i = 0; i < TP_ZEEK_STATE_COUNT; i++)
+        stats_tree_create_node(st, tp_zeek_state_name((tp_zeek_state)i), ts->node_zeek,
+                               STAT_DT_INT, FALSE);
     ts->node_items = stats_tree_create_node(st, node_items, 0, STAT_DT_INT, TRUE);
     for (i = 0; i < TP_ANOM_COUNT; i++)
         stats_tree_create_node(st, item_node_name((tp_anomaly)i), ts->node_items, STAT_DT_INT, FALSE);
@@ -217,7 +198,7 @@ close_node_name(guint i)
 static const char *
 zeek_node_name(guint i)
 {
-    return i < ZEEK_STATE_COUNT ? zeek_states[i] : "(other)";
+    return tp_zeek_state_name((tp_zeek_state)i);
 }
 
 /* Move a connection's count from its old row to its new one; only rows
@@ -251,7 +232,7 @@ zero_nodes(stats_tree *st, const tree_state *ts)
         set_node(st, open_node_name(i), ts->node_open, 0);
     for (i = 0; i < TP_CLOSE_COUNT; i++)
         set_node(st, close_node_name(i), ts->node_close, 0);
-    for (i = 0; i < ZEEK_STATE_COUNT; i++)
+    for (i = 0; i < TP_ZEEK_STATE_COUNT; i++)
         set_node(st, zeek_node_name(i), ts->node_zeek, 0);
     set_node(st, node_items, 0, 0);
     for (i = 0; i < TP_ANOM_COUNT; i++)
@@ -263,7 +244,7 @@ tcpphase_stats_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *edt _U
                       const void *data, tap_flags_t flags _U_)
 {
     const tcpphase_tap_record *rec = (const tcpphase_tap_record *)data;
-    const tp_conn *conn = &rec->conn;
+    const tp_conn_view *conn = &rec->conn;
     tree_state *ts = trees ? (tree_state *)g_hash_table_lookup(trees, st) : NULL;
     conn_counts *cc;
     guint32 items[TP_ANOM_COUNT];
@@ -303,7 +284,7 @@ tcpphase_stats_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *edt _U
     move(st, ts->node_close, close_node_name, ts->close, &cc->close,
          conn->close_kind < TP_CLOSE_COUNT ? conn->close_kind : TP_CLOSE_OPEN);
     move(st, ts->node_zeek, zeek_node_name, ts->zeek, &cc->zeek_state,
-         zeek_state_index(tp_conn_zeek_state(conn)));
+         conn->zeek_state < TP_ZEEK_STATE_COUNT ? conn->zeek_state : TP_ZEEK_OTH);
 
     /* The connection's expert items: each group of alike segments, read
      * as a later pass reads them, against the connection as it stands. */

@@ -12,6 +12,7 @@
 #include "tcpphase.h"
 #include "conn_codec.h"
 #include "conn_table.h"
+#include "engine_private.h"
 #include "label_store.h"
 
 #include "check.h"
@@ -30,8 +31,7 @@ static bool label_equal(const tp_label *a, const tp_label *b)
 {
     return a->conn_id == b->conn_id && a->step == b->step && a->phase == b->phase &&
            a->role == b->role && a->sender_state == b->sender_state &&
-           a->receiver_state == b->receiver_state && a->anomalies == b->anomalies &&
-           a->zeek_part == b->zeek_part;
+           a->receiver_state == b->receiver_state && a->anomalies == b->anomalies;
 }
 
 static tp_label random_label(void)
@@ -45,7 +45,6 @@ static tp_label random_label(void)
     l.sender_state = (uint8_t)(rnd() % TP_STATE_COUNT);
     l.receiver_state = (uint8_t)(rnd() % TP_STATE_COUNT);
     l.anomalies = (uint16_t)(rnd() & ((1u << TP_ANOM_COUNT) - 1));
-    l.zeek_part = (uint8_t)rnd();
     return l;
 }
 
@@ -62,7 +61,6 @@ static void test_label_packing(void)
     l.sender_state = TP_STATE_COUNT - 1;
     l.receiver_state = TP_STATE_COUNT - 2;
     l.anomalies = (uint16_t)((1u << TP_ANOM_COUNT) - 1);
-    l.zeek_part = UINT8_MAX;
     CHECK(tp_label_store_put(st, 1, &l), "put extremes");
     CHECK(tp_label_store_lookup(st, 1, &got) && label_equal(&l, &got), "extremes round-trip");
     memset(&l, 0, sizeof l);
@@ -108,8 +106,8 @@ static void test_label_sparse(void)
     CHECK(bad == 0, "%d frames with a wrong answer", bad);
     CHECK(!tp_label_store_put(st, f, &labels[0]) && !tp_label_store_put(st, 1, &labels[0]),
           "frames at or below the last refused");
-    /* 9 bytes a label and a quarter byte a frame, plus one chunk of each. */
-    size_t bound = (size_t)N * 9 + f / 4 + 73728 + 65536 + 4096;
+    /* 8 bytes a label and a quarter byte a frame, plus one chunk of each. */
+    size_t bound = (size_t)N * 8 + f / 4 + 65536 + 65536 + 4096;
     CHECK(tp_label_store_memory(st) <= bound, "memory %zu > %zu", tp_label_store_memory(st), bound);
     tp_label_store_free(st);
 }
@@ -163,7 +161,7 @@ static void table_round(bool force_switch, int v6)
             tp_segment s;
             unsigned sender = 9;
             make_tuple(&s, i, v6, rev);
-            tp_conn *full;
+            tp_conn_record *full;
             uint32_t id = tp_conn_table_find(&t, &s, &sender, &full);
             if (id != i + 1 || sender != (unsigned)rev)
                 bad++;
@@ -173,7 +171,7 @@ static void table_round(bool force_switch, int v6)
     tp_segment s;
     unsigned sender;
     make_tuple(&s, N + 5, v6, 0);
-    tp_conn *full;
+    tp_conn_record *full;
     CHECK(tp_conn_table_find(&t, &s, &sender, &full) == 0, "unknown tuple not found");
     tp_conn_table_destroy(&t);
 }
@@ -198,7 +196,9 @@ static void test_flood_memory(void)
     size_t per = tp_engine_memory(eng) / N;
     CHECK(per <= sizeof(tp_conn_seed) + 4 + 24, "%zu bytes per connection (seed %zu)", per,
           sizeof(tp_conn_seed));
-    const tp_conn *c = tp_engine_conn(eng, 1234);
+    tp_conn_record scratch;
+    const tp_conn_record *r = tp_engine_record(eng, 1234, &scratch);
+    const tp_conn *c = r ? &r->conn : NULL;
     CHECK(c && c->id == 1234 && c->open_kind == TP_OPEN_UNANSWERED && c->ep[0].packets == 1 &&
           c->ep[0].state == TP_STATE_SYN_SENT && c->ep[1].state == TP_STATE_SYN_RECEIVED &&
           c->link[TP_LINK_SYN] == 1234 && c->first_ns == 1233 * 1000,
@@ -234,7 +234,7 @@ static void feed_incarnation(tp_engine *eng, uint32_t *frame, int64_t t, uint32_
             s.ack = i ? sseq : 0;
             cseq += script[i].len + ((s.flags & (TP_SYN | TP_FIN)) ? 1 : 0);
         }
-        CHECK(tp_engine_feed(eng, &s, &l) != NULL, "reuse frame %u placed", s.frame);
+        CHECK(tp_engine_feed(eng, &s, &l) != 0, "reuse frame %u placed", s.frame);
     }
 }
 
@@ -245,30 +245,30 @@ static void test_reuse_memory(void)
     tp_engine *eng = tp_engine_new(NULL);
     enum { N = 20000 };
     uint32_t frame = 0;
-    tp_conn *kept = malloc(N * sizeof(tp_conn));
+    tp_conn_record *kept = malloc(N * sizeof(tp_conn_record));
+    tp_conn_record scratch;
     CHECK(kept != NULL, "memory for the test");
     if (!kept)
         return;
     for (uint32_t i = 0; i < N; i++) {
         feed_incarnation(eng, &frame, (int64_t)i * 100000000, rnd());
-        const tp_conn *c = tp_engine_conn(eng, i + 1);
-        kept[i] = *c;
+        kept[i] = *tp_engine_record(eng, i + 1, &scratch);
     }
     CHECK(tp_engine_conn_count(eng) == N, "%u incarnations", tp_engine_conn_count(eng));
     size_t per = tp_engine_memory(eng) / N;
     CHECK(per <= 128, "%zu bytes per reused-tuple connection", per);
     int bad = 0;
     for (uint32_t i = 0; i < N; i++) {
-        const tp_conn *c = tp_engine_conn(eng, i + 1);
-        if (!c || memcmp(c, &kept[i], offsetof(tp_conn, client) + 1) != 0 ||
-            memcmp(&c->zeek, &kept[i].zeek, sizeof c->zeek) != 0)
+        const tp_conn_record *r = tp_engine_record(eng, i + 1, &scratch);
+        if (!r || memcmp(&r->conn, &kept[i].conn, offsetof(tp_conn, client) + 1) != 0 ||
+            memcmp(&r->zeek, &kept[i].zeek, sizeof r->zeek) != 0)
             bad++;
     }
     CHECK(bad == 0, "%d packed incarnations read back otherwise", bad);
-    const tp_conn *c = tp_engine_conn(eng, N / 2);
-    CHECK(c->close_kind == TP_CLOSE_THREE_WAY && (c->cflags & TP_CONN_REUSED_TUPLE) &&
-          c->ep[0].bytes == 100 && strcmp(c->zeek.history, "ShADFf") == 0,
-          "a packed incarnation: close %d, history %s", c->close_kind, c->zeek.history);
+    const tp_conn_record *r = tp_engine_record(eng, N / 2, &scratch);
+    CHECK(r->conn.close_kind == TP_CLOSE_THREE_WAY && r->conn.ep[0].bytes == 100 &&
+          strcmp(r->zeek.history, "ShADFf") == 0,
+          "a packed incarnation: close %d, history %s", r->conn.close_kind, r->zeek.history);
     free(kept);
     tp_engine_free(eng);
 }
@@ -281,15 +281,15 @@ static void test_pack_lossless(void)
     int bad = 0;
     size_t longest = 0;
     for (int round = 0; round < 20000; round++) {
-        tp_conn c, back;
+        tp_conn_record c, back;
         memset(&c, 0, sizeof c);
         uint8_t *bytes = (uint8_t *)&c;
         /* Random bytes, some rounds all 0xff (the longest packing). */
         for (size_t i = 0; i < sizeof c; i++)
             bytes[i] = round % 7 == 0 ? 0xff : (rnd() % 3 == 0 ? 0 : (uint8_t)rnd());
         memset(bytes + offsetof(tp_conn, client) + 1, 0,
-               offsetof(tp_conn, zeek) - offsetof(tp_conn, client) - 1);   /* padding */
-        c.id = 42;
+               offsetof(tp_conn_record, zeek) - offsetof(tp_conn, client) - 1);   /* padding */
+        c.conn.id = 42;
         size_t n = tp_conn_pack(&c, buf);
         if (n > longest)
             longest = n;

@@ -37,13 +37,16 @@ static void run(const char *name, const seg *segs, size_t n, uint16_t bport)
     for (size_t i = 0; i < n && i < 64; i++) {
         tp_segment in;
         make_segment(&in, &segs[i], (uint32_t)i + 1, bport);
-        CHECK(tp_engine_feed(eng, &in, &labels[i]) != NULL, "%s #%zu: not placed", name, i + 1);
+        CHECK(tp_engine_feed(eng, &in, &labels[i]) != 0, "%s #%zu: not placed", name, i + 1);
     }
     for (size_t i = 0; i < n && i < 64; i++) {
-        const tp_conn *c = tp_engine_conn(eng, labels[i].conn_id);
+        tp_conn_view c;
         const char *state = "", *history = "";
-        if (c)
-            tp_engine_zeek_verdict(eng, c, &labels[i], &state, &history);
+        tp_zeek_state zs;
+        if (tp_engine_conn(eng, labels[i].conn_id, &c)) {
+            tp_engine_zeek_verdict(eng, &c, (uint32_t)i + 1, &zs, &history);
+            state = tp_zeek_state_name(zs);
+        }
         CHECK(strcmp(state, segs[i].state) == 0 && strcmp(history, segs[i].history) == 0,
               "%s #%zu: Zeek %s %s, want %s %s", name, i + 1, state, history, segs[i].state,
               segs[i].history);
@@ -131,9 +134,10 @@ static void test_syn_after_reject(void)
           l[0].conn_id != l[2].conn_id, "two tcpphase connections (a refused connect retried)");
     CHECK(l[1].step == TP_STEP_RST_REFUSED && l[3].step == TP_STEP_RST_REFUSED,
           "both RSTs refuse a SYN");
-    CHECK(l[0].zeek_part == 0 && l[1].zeek_part == 0 && l[2].zeek_part == 0 && l[3].zeek_part == 0,
-          "Zeek parts %u %u %u %u, want 0 0 0 0", l[0].zeek_part, l[1].zeek_part, l[2].zeek_part,
-          l[3].zeek_part);
+    tp_conn_view c1, c2;
+    CHECK(tp_engine_conn(eng, l[0].conn_id, &c1) && tp_engine_conn(eng, l[2].conn_id, &c2) &&
+          c1.zeek_part == 0 && c2.zeek_part == 0, "Zeek parts %u %u, want 0 0", c1.zeek_part,
+          c2.zeek_part);
     tp_engine_free(eng);
 }
 
@@ -259,11 +263,13 @@ static void test_many_parts(void)
         seg s = { i % 2 ? B : A, i % 2 ? "R" : "PA", 1000 + 10 * i, 1, i % 2 ? 0 : 10, 6.0 * i, "", "" };
         tp_segment in;
         make_segment(&in, &s, i + 1, 80);
-        CHECK(tp_engine_feed(eng, &in, &l) != NULL, "many parts #%u placed", i + 1);
+        CHECK(tp_engine_feed(eng, &in, &l) != 0, "many parts #%u placed", i + 1);
         if (i == 520)
             before = tp_engine_memory(eng);
     }
-    CHECK(l.zeek_part == 255, "part %u, want it to stop at 255", l.zeek_part);
+    tp_conn_view c;
+    CHECK(tp_engine_conn(eng, l.conn_id, &c) && c.zeek_part == 255,
+          "part %u, want it to stop at 255", c.zeek_part);
     CHECK(tp_engine_memory(eng) == before, "memory grew after the last part: %zu > %zu",
           tp_engine_memory(eng), before);
     tp_engine_free(eng);
@@ -278,6 +284,7 @@ static void test_arbitrary_segments(void)
                                          "RSTOS0", "RSTRH", "SH", "SHR", "OTH" };
     static tp_label labels[20000];
     static uint8_t last_part[20001];
+    static uint8_t frame_part[20000];   /* the frame's connection's part when it was fed */
     tp_engine *eng = tp_engine_new(NULL);
     uint32_t r = 12345;
     size_t n = sizeof(labels) / sizeof(labels[0]);
@@ -289,26 +296,37 @@ static void test_arbitrary_segments(void)
         make_segment(&in, &s, (uint32_t)i + 1, (uint16_t)(80 + (r >> 28) % 3));
         in.flags = (uint8_t)(r >> 16);
         in.window = (uint16_t)((r >> 24) % 2 ? 0 : 512);
-        CHECK(tp_engine_feed(eng, &in, &labels[i]) != NULL, "arbitrary #%zu placed", i + 1);
+        CHECK(tp_engine_feed(eng, &in, &labels[i]) != 0, "arbitrary #%zu placed", i + 1);
         uint32_t id = labels[i].conn_id;
-        if (id <= 20000) {
-            CHECK(labels[i].zeek_part >= last_part[id], "conn %u: part went back", id);
-            last_part[id] = labels[i].zeek_part;
+        tp_conn_view c;
+        if (id <= 20000 && tp_engine_conn(eng, id, &c)) {
+            CHECK(c.zeek_part >= last_part[id], "conn %u: part went back", id);
+            last_part[id] = c.zeek_part;
+            frame_part[i] = c.zeek_part;
         }
     }
-    size_t bad = 0, later_parts = 0;
+    size_t bad = 0, later_parts = 0, misplaced = 0;
     for (size_t i = 0; i < n; i++) {
-        later_parts += labels[i].zeek_part > 0;
-        const tp_conn *c = tp_engine_conn(eng, labels[i].conn_id);
+        later_parts += frame_part[i] > 0;
+        tp_conn_view c;
+        bool found = tp_engine_conn(eng, labels[i].conn_id, &c);
         const char *state = NULL, *history = NULL;
-        if (c)
-            tp_engine_zeek_verdict(eng, c, &labels[i], &state, &history);
+        tp_zeek_state zs = TP_ZEEK_STATE_COUNT;
+        if (found) {
+            tp_engine_zeek_verdict(eng, &c, (uint32_t)i + 1, &zs, &history);
+            state = tp_zeek_state_name(zs);
+            /* A frame of the part under way gets the connection's own
+             * verdict; a frame of an ended part, that part's. */
+            bool current = frame_part[i] == c.zeek_part;
+            misplaced += current != (history == c.zeek_history);
+        }
         bool known = false;
         for (size_t k = 0; state && k < sizeof(names) / sizeof(names[0]); k++)
             known |= strcmp(state, names[k]) == 0;
-        if (!c || !known || !history || strlen(history) > 22)
+        if (!found || !known || !history || strlen(history) > 22)
             bad++;
     }
+    CHECK(misplaced == 0, "%zu frames given the verdict of another Zeek part", misplaced);
     CHECK(bad == 0, "%zu frames without a valid Zeek verdict", bad);
     CHECK(later_parts > 0, "no Zeek split among arbitrary segments: the test misses its point");
     tp_engine_free(eng);
