@@ -16,8 +16,8 @@
  */
 #include "epan_module.h"
 #include "wscompat.h"
+#include "tcp-segment.h"
 
-#include <string.h>
 
 #include <glib.h>
 
@@ -36,60 +36,17 @@
 static tp_segment found;
 static guint32 found_frame;     /* 0: none */
 
-static bool copy_addr(tp_addr *dst, const address *src)
-{
-    if (src->type == AT_IPv4 && src->len == 4) {
-        dst->family = 4;
-        memcpy(dst->bytes, src->data, 4);
-        return true;
-    }
-    if (src->type == AT_IPv6 && src->len == 16) {
-        dst->family = 6;
-        memcpy(dst->bytes, src->data, 16);
-        return true;
-    }
-    return false;
-}
-
 static int dissect_tcp_hook(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree _U_,
                             void *data _U_)
 {
-    guint captured, reported, header_len;
-    const guint8 *hdr;
-    tp_segment *seg = &found;
-
     /* The first TCP header of a frame is its segment; one quoted by an ICMP
      * error is not a segment. */
     if (pinfo->flags.in_error_pkt || found_frame == pinfo->num)
         return 0;
-    captured = tvb_captured_length(tvb);
-    if (captured < 14)
-        return 0;                       /* ports, seq, ack, offset, flags */
-    hdr = tvb_get_ptr(tvb, 0, captured >= 16 ? 16 : 14);
-    header_len = (guint)(hdr[12] >> 4) * 4;
-    reported = tvb_reported_length(tvb);
-    if (header_len < 20 || reported < header_len)
+    if (!tp_segment_from_tvb(tvb, pinfo, &found))
         return 0;
-
-    memset(seg, 0, sizeof *seg);
-    /* The innermost IP layer set these just before calling TCP; for a
-     * source-routed IPv4 datagram the destination is the route's last hop. */
-    if (!copy_addr(&seg->src, &pinfo->src) || !copy_addr(&seg->dst, &pinfo->dst)
-            || seg->src.family != seg->dst.family)
-        return 0;
-    seg->frame = pinfo->num;
-    if (pinfo->presence_flags & PINFO_HAS_TS)
-        seg->time_ns = (int64_t)pinfo->abs_ts.secs * G_GINT64_CONSTANT(1000000000)
-                       + pinfo->abs_ts.nsecs;
-    seg->sport = (uint16_t)(hdr[0] << 8 | hdr[1]);
-    seg->dport = (uint16_t)(hdr[2] << 8 | hdr[3]);
-    seg->seq = (uint32_t)hdr[4] << 24 | (uint32_t)hdr[5] << 16 | (uint32_t)hdr[6] << 8 | hdr[7];
-    seg->ack = (uint32_t)hdr[8] << 24 | (uint32_t)hdr[9] << 16 | (uint32_t)hdr[10] << 8 | hdr[11];
-    seg->flags = hdr[13];
-    seg->window = captured >= 16 ? (uint16_t)(hdr[14] << 8 | hdr[15]) : 0;
-    seg->payload_len = reported - header_len;
     found_frame = pinfo->num;
-    return (int)captured;
+    return (int)tvb_captured_length(tvb);
 }
 
 /* Registered as a plugin's handoff is: after every built-in one, so TCP's

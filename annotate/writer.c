@@ -25,30 +25,6 @@ struct tpa_writer {
     unsigned long skipped;
 };
 
-/* The expert items' summaries (plugin/packet-tcpphase.c, SPEC.md). */
-static const char *const anomaly_summary[TP_ANOM_COUNT] = {
-    [TP_ANOM_SIMULTANEOUS_OPEN] = "Simultaneous open: both endpoints sent a SYN",
-    [TP_ANOM_SELF_CONNECT] = "Self-connect: source and destination address and port are the same",
-    [TP_ANOM_HALF_CLOSE] = "Half-close: data sent after receiving the peer's FIN",
-    [TP_ANOM_DATA_AFTER_FIN] = "Data sent after the sender's own FIN",
-    [TP_ANOM_HALF_CLOSED_AT_END] = "The peer never closed its side in the capture",
-    [TP_ANOM_REFUSED] = "Connection refused: RST answering a SYN",
-    [TP_ANOM_SYN_UNANSWERED] = "SYN got no reply in the capture",
-    [TP_ANOM_TIME_WAIT_REUSE] =
-        "SYN reuses a tuple whose previous connection closed less than TIME_WAIT ago",
-    [TP_ANOM_TIME_WAIT_RST] = "RST to an endpoint in TIME_WAIT (RFC 1337 TIME_WAIT assassination)",
-    [TP_ANOM_BAD_SYN_ACK] =
-        "SYN-ACK acknowledges something other than the SYN's sequence number + 1",
-    [TP_ANOM_FIN_WITHOUT_ACK] =
-        "FIN without ACK in a synchronized connection: the receiver drops it",
-    [TP_ANOM_RST_IGNORED] = "RST had no effect: both endpoints went on",
-};
-
-const char *tpa_anomaly_summary(tp_anomaly a)
-{
-    return (unsigned)a < TP_ANOM_COUNT ? anomaly_summary[a] : "";
-}
-
 static bool add_idbs(tpa_writer *w, wtap *wth, int *err, gchar **err_info)
 {
     wtap_block_t idb;
@@ -119,7 +95,7 @@ static void add_comments(wtap_block_t block, int step, uint16_t anomalies)
     for (a = 0; anomalies != 0 && a < TP_ANOM_COUNT; a++) {
         if (anomalies & TP_ANOM_BIT(a))
             wtap_block_add_string_option_format(block, OPT_COMMENT, "tcpphase.%s: %s",
-                    tp_anomaly_name((tp_anomaly)a), anomaly_summary[a]);
+                    tp_anomaly_name((tp_anomaly)a), tp_anomaly_text((tp_anomaly)a));
     }
 }
 

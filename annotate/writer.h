@@ -35,7 +35,4 @@ unsigned long tpa_writer_skipped(const tpa_writer *w);
 /* Flush and close; frees w.  False (with err) if the file is incomplete. */
 bool tpa_writer_close(tpa_writer *w, int *err, gchar **err_info);
 
-/* The text of an anomaly's comment, as the plugin's expert item says it. */
-const char *tpa_anomaly_summary(tp_anomaly a);
-
 #endif

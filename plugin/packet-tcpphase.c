@@ -36,6 +36,7 @@
 #include "tcpphase.h"
 #include "label_store.h"
 #include "packet-tcpphase.h"
+#include "tcp-segment.h"
 #include "wscompat.h"
 
 /* ---- Registration state --------------------------------------------------- */
@@ -153,66 +154,15 @@ tcpphase_prefs_apply(void)
 
 /* ---- The hook in front of TCP --------------------------------------------- */
 
-static gboolean
-copy_addr(tp_addr *dst, const address *src)
-{
-    if (src->type == AT_IPv4 && src->len == 4) {
-        dst->family = 4;
-        memcpy(dst->bytes, src->data, 4);
-        return TRUE;
-    }
-    if (src->type == AT_IPv6 && src->len == 16) {
-        dst->family = 6;
-        memcpy(dst->bytes, src->data, 16);
-        return TRUE;
-    }
-    return FALSE;
-}
-
-/* Read the facts of the segment in tvb (a TCP header and what follows, as IP
- * hands it to TCP) into the pending slot. */
+/* Read the facts of the segment in tvb into the pending slot (filled in
+ * place: no copy per segment).  pending_frame still names an older frame
+ * (or none), so the slot is free; it is claimed only once every check has
+ * passed. */
 static void
 record_segment(tvbuff_t *tvb, packet_info *pinfo)
 {
-    const guint8 *hdr;
-    guint captured, reported, header_len;
-    tp_segment *seg = &pending;     /* filled in place: no copy per segment */
-
-    captured = tvb_captured_length(tvb);
-    if (captured < 14)
-        return;                         /* ports, seq, ack, offset, flags */
-    /* Read in place: IP hands TCP a subset of the frame's bytes, so this is
-     * a pointer into them, with no copy (tvb_memcpy() costs a memcpy call). */
-    hdr = tvb_get_ptr(tvb, 0, captured >= 16 ? 16 : 14);
-
-    header_len = (guint)(hdr[12] >> 4) * 4;
-    if (header_len < 20)
-        return;
-    reported = tvb_reported_length(tvb);
-    if (reported < header_len)
-        return;
-
-    /* pending_frame still names an older frame (or none), so the slot is
-     * free; it is claimed only once every check has passed. */
-    memset(seg, 0, sizeof *seg);        /* also the unused address bytes */
-    /* IP (or the innermost IP of a tunnel) set these just before calling us. */
-    if (!copy_addr(&seg->src, &pinfo->src) || !copy_addr(&seg->dst, &pinfo->dst)
-            || seg->src.family != seg->dst.family)
-        return;
-
-    seg->frame = pinfo->num;
-    if (pinfo->presence_flags & PINFO_HAS_TS)
-        seg->time_ns = (int64_t)pinfo->abs_ts.secs * G_GINT64_CONSTANT(1000000000)
-                       + pinfo->abs_ts.nsecs;
-    seg->sport = (uint16_t)(hdr[0] << 8 | hdr[1]);
-    seg->dport = (uint16_t)(hdr[2] << 8 | hdr[3]);
-    seg->seq = (uint32_t)hdr[4] << 24 | (uint32_t)hdr[5] << 16 | (uint32_t)hdr[6] << 8 | hdr[7];
-    seg->ack = (uint32_t)hdr[8] << 24 | (uint32_t)hdr[9] << 16 | (uint32_t)hdr[10] << 8 | hdr[11];
-    seg->flags = hdr[13];
-    seg->window = captured >= 16 ? (uint16_t)(hdr[14] << 8 | hdr[15]) : 0;
-    seg->payload_len = reported - header_len;
-
-    pending_frame = pinfo->num;
+    if (tp_segment_from_tvb(tvb, pinfo, &pending))
+        pending_frame = pinfo->num;
 }
 
 /* Sits in "ip.proto" 6 in place of TCP's handle.  It belongs to no protocol
