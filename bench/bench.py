@@ -29,7 +29,7 @@ What it does:
   5. runs bench/corebench (the core alone) for time per packet per block
      and bytes per connection and per frame on the adversarial captures;
   6. prints the targets met and missed and the tables, and writes them to
-     --out (the README quotes them).
+     --out (docs/performance.md quotes them).
 """
 
 import argparse
@@ -48,7 +48,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GLOBAL_PLUGINS = "/usr/lib/x86_64-linux-gnu/wireshark/plugins"
 IS_ROOT = os.geteuid() == 0
 
-# Targets of issue 5.
+# The performance targets (docs/performance.md).
 TARGET_Y = 3.0          # % wall, -Y tcp
 TARGET_FIELDS = 2.0     # % wall, -T fields and -V
 BYTES_PER_FRAME = 16
@@ -387,7 +387,7 @@ def memory(groups, counts, key):
 
 
 def targets(groups, core, counts, sizes):
-    """Issue 5's targets against this run's figures, one row each."""
+    """The performance targets against this run's figures, one row each."""
     L = ["## Targets", "",
          "| target | measured | met? |", "| --- | ---: | --- |"]
 

@@ -5,8 +5,8 @@
 #
 # MODE is any of: fields (-T fields -e frame.number -e tcp.flags), V (-V),
 # Y (-Y tcp), 2Y (-2 -Y tcp); all four by default.  Two more put the
-# alternatives in tcpphase's place, for issue 5's "each alternative costs at
-# least 10x tcpphase's overhead" in repeatable units: Ylua (-Y tcp with
+# alternatives in tcpphase's place, for the target "each alternative costs at
+# least 10x tcpphase's overhead" (docs/performance.md) in repeatable units: Ylua (-Y tcp with
 # bench/phase.lua, a Lua post-dissector) and Yprime (-Y tcp with
 # bench/primealt's primed C post-dissector); compare their "added" with Y's.
 #

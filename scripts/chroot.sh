@@ -18,7 +18,7 @@
 #
 # Every run unpacks a fresh copy under $TCPPHASE_CHROOT_WORK (default
 # /var/tmp), copies the sources in (the files git knows, plus untracked ones
-# not ignored) and ../shared beside them if it exists, mounts /proc, /dev and
+# not ignored) and the tests' peer data folder beside them if it exists, mounts /proc, /dev and
 # /dev/pts, and always unmounts them again before deleting the copy: deleting
 # across a bind-mounted /dev would delete the host's device nodes.
 # SPDX-License-Identifier: GPL-2.0-or-later
@@ -147,7 +147,7 @@ cached_tarball() {
 }
 
 # Unpacks a fresh chroot from the tarball, with the sources in /src/tcpphase
-# (and ../shared in /src/shared); sets NEW_CHROOT to its folder.
+# (and the peer data folder in /src/shared); sets NEW_CHROOT to its folder.
 FRESH_COUNT=0
 fresh_chroot() {
   local tarball=$1 c

@@ -26,7 +26,7 @@ TCPPHASE_APT_PACKAGES=(
   xdotool
   # The HTML report's test (tests/ladder_browser.py): a real browser, headless.
   chromium
-  # Hostile input (README): the ASan/UBSan build uses gcc's runtimes, the
+  # Hostile input (docs/hostile-input.md): the ASan/UBSan build uses gcc's runtimes, the
   # core's fuzz target clang's libFuzzer.
   libasan8
   libubsan1

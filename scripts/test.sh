@@ -62,7 +62,7 @@ done
 # (cmake -DTCPPHASE_SANITIZE=ON), the same tests again under them (tshark
 # runs with the ASan runtime preloaded, see cmake/sanitize.cmake), plus
 # what only makes sense there: the short fuzz run of the core and the short
-# capture mutation campaign (README, "Hostile input").  Two tests are left
+# capture mutation campaign (docs/hostile-input.md).  Two tests are left
 # to the first build: the GUI test (the Qt GUI is not run with the ASan
 # runtime preloaded) and bench-quick (it measures nothing, and timing a
 # sanitized plugin would mean nothing either).

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Rebuild the traces printed in the seed documents (/work/shared/seeds/*.txt,
-blog posts with tcpdump output) as pcap files (seed-*.pcap).
+"""Rebuild the traces printed in the seed documents (blog posts with tcpdump
+output, *.txt in the folder $SEED_DIR) as pcap files (seed-*.pcap).
 
 The tcpdump lines are copied below verbatim (in 000 the blog writes '。'
 for '.', turned back by the parser) and parsed: addresses, ports, flags,

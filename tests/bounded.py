@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Bounded resources on adversarial captures (issue 6), the core alone.
+"""Bounded resources on adversarial captures, the core alone.
 
     bounded.py BUILD_DIR
 
@@ -9,7 +9,8 @@ tuple reused over and over, and one connection of two million segments whose
 sequence numbers wrap around; feeds each to the core with bench/corebench;
 and checks that
   - every TCP segment was placed (none refused for lack of memory);
-  - the engine and the labels together stay within issue 5's budget,
+  - the engine and the labels together stay within the memory budget
+    of docs/performance.md,
     16 bytes per TCP frame plus 128 bytes per connection (the flood's
     connections are kept as their one segment, the reused tuple's finished
     incarnations packed: core/conn_table.h), and the one long
@@ -26,7 +27,8 @@ import subprocess
 import sys
 import tempfile
 
-# Issue 5's memory budget, applied to the core's own bytes (engine + labels).
+# The memory budget (docs/performance.md), applied to the core's own bytes
+# (engine + labels).
 BUDGET_PER_FRAME = 16
 BUDGET_PER_CONN = 128
 

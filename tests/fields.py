@@ -1,16 +1,23 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Registration check: the plugin loads and registers every name of SPEC.md.
+"""Registration check: the plugin loads and registers every documented name.
 
-    fields.py [--build DIR] [--spec SPEC.md]
+    fields.py [--build DIR] [--spec FILE]
 
 Checks that `tshark -G plugins` lists tcpphase.so, that `tshark -G fields`
-lists the protocol `tcpphase`, every field and every expert item named in
-SPEC.md (the list below mirrors SPEC.md's tables; keep them in step), and
-that `tshark -G defaultprefs` has a tcpphase preference for the TIME_WAIT
-duration.  With
---spec (or $TCPPHASE_SPEC) it also reads the `tcpphase.*` names out of a
-SPEC.md and fails if this list misses one.
+lists the protocol `tcpphase`, every field and every expert item of the
+field contract (the list below; docs/fields.md documents each), and that
+`tshark -G defaultprefs` has a tcpphase preference for the TIME_WAIT
+duration.
+
+It also holds docs/fields.md to the build: the names in the first column of
+its tables must be exactly the registered fields and expert items (outside
+its Preferences section) and the registered preferences (inside it), and the
+values its tables list for tcpphase.phase, step, role, conn.open and
+conn.close must be exactly those of tests/coverage.py.
+
+With --spec (or $TCPPHASE_SPEC) it also reads the `tcpphase.*` names out of
+the tables of another Markdown file and fails if this list misses one.
 """
 
 import argparse
@@ -25,7 +32,7 @@ from tplib import Failure  # noqa: E402
 SEGMENT_FIELDS = tplib.SEGMENT_FIELDS
 CONNECTION_FIELDS = tplib.CONNECTION_FIELDS
 
-# Expert items (SPEC.md "Expert info"): tshark -G fields lists them too.
+# Expert items: tshark -G fields lists them too.
 EXPERT_ITEMS = [
     "tcpphase.simultaneous_open",
     "tcpphase.self_connect",
@@ -43,8 +50,63 @@ EXPERT_ITEMS = [
 EXPECTED = SEGMENT_FIELDS + CONNECTION_FIELDS + EXPERT_ITEMS
 
 
+FIELDS_DOC = os.path.join(tplib.ROOT, "docs", "fields.md")
+
+
+def doc_tables(path):
+    """docs/fields.md's tables: {section heading: [first-column code span of each row]}."""
+    tables = {}
+    heading = ""
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#"):
+                heading = line.strip("# \n")
+                continue
+            if not line.startswith("|") or line.startswith("| ---"):
+                continue
+            m = re.match(r"\|\s*`([^`]+)`", line)
+            if m:
+                tables.setdefault(heading, []).append(m.group(1))
+    return tables
+
+
+def check_doc(registered, prefs):
+    """Problems between docs/fields.md and the registered names and values."""
+    import coverage  # tests/coverage.py: every value of each string field
+    problems = []
+    tables = doc_tables(FIELDS_DOC)
+    doc_prefs, doc_fields = set(), set()
+    for heading, names in tables.items():
+        for n in names:
+            if n.startswith("tcpphase.") or n == "tcpphase":
+                (doc_prefs if heading == "Preferences" else doc_fields).add(n)
+    doc_fields.discard("tcpphase")  # the protocol, checked above
+    for n in sorted(set(registered) - doc_fields):
+        problems.append("registered but not in docs/fields.md: %s" % n)
+    for n in sorted(doc_fields - set(registered)):
+        problems.append("in docs/fields.md but not registered: %s" % n)
+    for n in sorted(set(prefs) ^ doc_prefs):
+        problems.append("preference %s: registered and documented differ" % n)
+    sections = {
+        "tcpphase.phase": "`tcpphase.phase`",
+        "tcpphase.step": "`tcpphase.step`",
+        "tcpphase.role": "`tcpphase.role`",
+        "tcpphase.conn.open": "`tcpphase.conn.open`",
+        "tcpphase.conn.close": "`tcpphase.conn.close`",
+    }
+    for field, heading in sections.items():
+        documented = set(tables.get(heading, []))
+        want = coverage.EXPECTED[field]
+        if documented != want:
+            problems.append("docs/fields.md %s values differ: missing %s, unknown %s" % (
+                field, sorted(want - documented) or "none", sorted(documented - want) or "none"))
+    if not problems:
+        print("ok: docs/fields.md documents every registered name, preference and value")
+    return problems
+
+
 def spec_names(path):
-    """`tcpphase.*` field and expert names in SPEC.md's tables."""
+    """`tcpphase.*` field and expert names in a Markdown file's tables."""
     names = set()
     with open(path, encoding="utf-8") as f:
         for line in f:
@@ -72,7 +134,7 @@ def main():
             raise Failure("--spec %s: no such file" % a.spec)
         missing = sorted(spec_names(a.spec) - set(EXPECTED))
         if missing:
-            failures.append("SPEC.md names missing from tests/fields.py's list: "
+            failures.append("names of %s missing from tests/fields.py's list: " % a.spec
                             + ", ".join(missing))
         else:
             print("ok: tests/fields.py's list covers every name in %s" % a.spec)
@@ -103,9 +165,9 @@ def main():
         failures.append("not registered: %s" % n)
     extra = sorted(set(registered) - set(EXPECTED))
     if extra:
-        print("note: registered but not in SPEC.md's tables (fine, if documented in README.md): "
+        print("note: registered beyond the list above (docs/fields.md must document them): "
               + ", ".join(extra))
-    # SPEC.md "Other surfaces": at least a TIME_WAIT duration preference.
+    # At least a TIME_WAIT duration preference (docs/fields.md, "Preferences").
     prefs = tplib.tshark(["-G", "defaultprefs"], build=a.build)
     names = re.findall(r"^#?(tcpphase\.[A-Za-z0-9_.]+):", prefs, re.M)
     if not names:
@@ -115,9 +177,11 @@ def main():
     else:
         print("ok: preferences: " + ", ".join(names))
 
+    failures.extend(check_doc(registered, names))
+
     if failures:
         raise Failure("%d problem(s):\n%s" % (len(failures), tplib.indent("\n".join(failures))))
-    print("ok: all %d SPEC.md names are registered" % len(EXPECTED))
+    print("ok: all %d names of the field contract are registered" % len(EXPECTED))
     return 0
 
 

@@ -9,9 +9,9 @@ frame numbers it selects with the expected ones.  --show prints what every
 filter selects now, next to the expectation, without failing (for review).
 
 The expected frames come from test-captures/README.md (what a correct
-labeller should say about every frame, written from SPEC.md before any golden
-file existed) and the packet lists (tshark -n -r CAPTURE).  A row marked UNREVIEWED has not yet
-been checked against RFC 9293 and test-captures/README.md: a failure there
+labeller should say about every frame, written from the field definitions
+of docs/fields.md before any golden file existed) and the packet lists
+(tshark -n -r CAPTURE).  A row marked UNREVIEWED has not yet been checked against RFC 9293 and test-captures/README.md: a failure there
 may be the table's fault as much as the plugin's.  When you have checked a
 row, change its status to "reviewed".
 """
@@ -36,11 +36,11 @@ def r(a, b):
 
 # (capture, display filter, expected frame numbers, status, why)
 # Expected frames follow test-captures/README.md (its per-frame tables); "[review]"
-# marks a place where that README itself says the SPEC leaves room.
+# marks a place where that README itself says the field definitions leave room.
 TABLE = [
     # ---- real-self-connect-v4/v6: SYN 1, SYN-ACK 2, ACK 3, data 4, ACK 5, FIN 6, ACK 7.
     ("real-self-connect-v4.pcap", "tcpphase.self_connect", [1, 2], REVIEWED,
-     "SPEC: the SYN of a self-connect and each later handshake segment"),
+     "docs/fields.md: the SYN of a self-connect and each later handshake segment"),
     ("real-self-connect-v6.pcap", "tcpphase.self_connect", [1, 2], REVIEWED,
      "same over ::1"),
     ("real-self-connect-v4.pcap", 'tcpphase.role == "self"', r(1, 7), REVIEWED,
@@ -81,7 +81,7 @@ TABLE = [
      "Wireshark flags both as retransmissions"),
     # ---- real-simultaneous-open-clean = frames 5-18 of the above.
     ("real-simultaneous-open-clean.pcap", "tcpphase.simultaneous_open", [1, 2, 3, 4], REVIEWED,
-     "SPEC: each SYN and SYN-ACK of a simultaneous open"),
+     "docs/fields.md: each SYN and SYN-ACK of a simultaneous open"),
     ("real-simultaneous-open-clean.pcap", 'tcpphase.conn.open == "simultaneous"', r(1, 14),
      REVIEWED, ""),
     ("real-simultaneous-open-clean.pcap", 'tcpphase.role == "peer"', r(1, 14), REVIEWED,
@@ -90,14 +90,14 @@ TABLE = [
     ("real-simultaneous-open-clean.pcap", 'tcpphase.step == "ack"', [5, 6, 8, 10], REVIEWED,
      "5-6 are D-SACK ACKs after the handshake ended at the second SYN-ACK"),
     # ---- real-refused: SYN 1, RST-ACK 2.
-    ("real-refused.pcap", "tcpphase.refused", [2], REVIEWED, "SPEC: an RST answering a SYN"),
+    ("real-refused.pcap", "tcpphase.refused", [2], REVIEWED, "docs/fields.md: an RST answering a SYN"),
     ("real-refused.pcap", 'tcpphase.step == "rst_refused"', [2], REVIEWED, ""),
     ("real-refused.pcap", 'tcpphase.conn.open == "refused"', [1, 2], REVIEWED, ""),
     ("real-refused.pcap", 'tcpphase.conn.close == "reset"', [1, 2], REVIEWED, ""),
     ("real-refused.pcap", 'tcpphase.conn.state == "REJ"', [1, 2], REVIEWED, ""),
     # ---- real-half-close: client FIN 6, server data 8, 10, 12, FIN 14, ACK 15.
     ("real-half-close.pcap", "tcpphase.half_close", [8], REVIEWED,
-     "SPEC: only the first data segment after receiving the peer's FIN"),
+     "docs/fields.md: only the first data segment after receiving the peer's FIN"),
     ("real-half-close.pcap", 'tcpphase.step == "half_close_data"', [8, 10, 12], REVIEWED, ""),
     ("real-half-close.pcap", "tcpphase.data_after_fin", [], REVIEWED,
      "the data comes from the side that did NOT send a FIN: legal"),
@@ -137,7 +137,7 @@ TABLE = [
      [8], REVIEWED, ""),
     ("crafted-four-way-close.pcap", 'tcpphase.conn.close == "four_way"', r(1, 11), REVIEWED, ""),
     ("crafted-data-after-fin.pcap", "tcpphase.data_after_fin", [10], REVIEWED,
-     "SPEC: data sent after the sender's own FIN"),
+     "docs/fields.md: data sent after the sender's own FIN"),
     ("crafted-data-after-fin.pcap", 'tcpphase.step == "data_after_fin"', [10], REVIEWED, ""),
     ("crafted-data-after-fin.pcap", 'tcpphase.step == "fin_passive"', [12], REVIEWED, ""),
     ("crafted-half-close.pcap", "tcpphase.half_close", [8], REVIEWED, "no second expert item"),
@@ -173,7 +173,7 @@ TABLE = [
     ("crafted-rst-time-wait.pcap", "tcpphase.time_wait_rst", [13], REVIEWED,
      "RFC 1337: RST to an endpoint in TIME_WAIT"),
     ("crafted-rst-time-wait.pcap", 'tcpphase.step == "after_close"', [12, 13], REVIEWED,
-     "SPEC: any segment after the teardown completed"),
+     "docs/fields.md: any segment after the teardown completed"),
     ("crafted-rst-variants.pcap", 'tcpphase.step == "rst_refused"', [2], REVIEWED, ""),
     ("crafted-rst-variants.pcap", 'tcpphase.step == "rst_handshake"', [5], REVIEWED, ""),
     ("crafted-rst-variants.pcap", 'tcpphase.step == "rst_abort"', [13], REVIEWED, ""),

@@ -17,7 +17,7 @@ check    runs tshark two-pass (-2) over the capture, printing the tcpphase
 update   writes tests/golden/<name>.tsv from the current plugin and prints
          the diff against the previous version.  Golden files are the
          expected answers: review every changed line against RFC 9293 and
-         SPEC.md before committing one; never regenerate them blindly.
+         docs/fields.md before committing one; never regenerate them blindly.
          Lines starting with '#' are comments (ignored by check); update
          keeps the comment block at the top of the file.
 onepass  runs tshark one-pass and two-pass and requires the per-segment
@@ -41,8 +41,9 @@ from tplib import Failure  # noqa: E402
 
 GOLDEN_DIR = os.path.join(tplib.ROOT, "tests", "golden")
 
-# The columns of a golden file, in order: every field SPEC.md defines
-# (the link and time fields are empty where they do not apply).
+# The columns of a golden file, in order: the per-segment and per-connection
+# fields of docs/fields.md but the four packet and byte counters (the link and
+# time fields are empty where they do not apply).
 GOLDEN_FIELDS = (["frame.number", "tcpphase.conn.id"] + tplib.SEGMENT_FIELDS
                  + [f for f in tplib.CONNECTION_FIELDS if f != "tcpphase.conn.id"])
 
@@ -55,7 +56,8 @@ ONEPASS_FIELDS = [
     "tcpphase.state.sender",
     "tcpphase.state.receiver",
 ]
-# Compared too, with the exceptions that SPEC.md allows (see onepass()).
+# Compared too, with the exceptions one pass is allowed (docs/fields.md,
+# "One pass and two passes"; see onepass()).
 ONEPASS_LOOSE_FIELDS = [
     "tcpphase.anomaly",
     "tcpphase.role",
@@ -141,7 +143,7 @@ def cmd_check(capture, build):
             "  A golden file is the reviewed, expected labelling of a capture; this test\n"
             "  never passes without one.  To create it (needs a build):\n"
             "      python3 tests/golden.py update %s\n"
-            "  then review EVERY line against RFC 9293 and SPEC.md (and the capture's\n"
+            "  then review EVERY line against RFC 9293 and docs/fields.md (and the capture's\n"
             "  description in test-captures/README.md) before committing it."
             % (rel(gp), rel(capture), rel(capture)))
     with open(gp, encoding="utf-8") as f:
@@ -159,7 +161,7 @@ def cmd_check(capture, build):
     print("Unified diff (golden -> now):")
     report([line.rstrip("\n") for line in difflib.unified_diff(
         exp, got, rel(gp), "tshark -n -2 (now)", lineterm="", n=1)], limit=120)
-    print("If the new output is right (checked against RFC 9293 and SPEC.md), accept it with:\n"
+    print("If the new output is right (checked against RFC 9293 and docs/fields.md), accept it with:\n"
           "    python3 tests/golden.py update %s\n"
           "and commit the golden file with a message saying why it changed." % rel(capture))
     return 1
@@ -202,7 +204,7 @@ def cmd_update(captures, build):
             f.write("".join(line + "\n" for line in lead + got))
         os.replace(tmp, gp)
     print("%d golden file(s) written. They are not checked by anyone but you: "
-          "compare them with RFC 9293 and SPEC.md, then commit." % changed)
+          "compare them with RFC 9293 and docs/fields.md, then commit." % changed)
     return 0
 
 

@@ -37,7 +37,7 @@ SECTIONS = [
     ("Connections", "connections"),
 ]
 
-# Every value each section must list, zeros included (SPEC.md).
+# Every value each section must list, zeros included (docs/statistics.md).
 OPEN_KINDS = ["three_way", "simultaneous", "self_connect", "refused", "unanswered",
               "incomplete", "not_seen"]
 CLOSE_KINDS = ["four_way", "three_way", "simultaneous", "self", "half_closed", "reset",
@@ -52,9 +52,9 @@ ITEMS = ["simultaneous_open", "self_connect", "half_close", "data_after_fin",
 # "zeek:STATE", "items:tcpphase.NAME"; the section totals ("open", "close",
 # "zeek", "items") are checked too.  "zeek_from_golden": connection ids whose
 # conn_state is taken from the golden file instead (where Zeek's answer is
-# not obvious from the frames and issue 3's Zeek part may still refine it).
+# not obvious from the frames; docs/zeek-differences.md).
 HAND_COUNTED = {
-    # real-mixed.pcap (README "real-mixed.pcap"): three connections made
+    # real-mixed.pcap (test-captures/README.md, "real-mixed.pcap"): three connections made
     # by the test-capture generator, but the simultaneous open's first two
     # attempts were refused, so five incarnations in all.
     "real-mixed": {
@@ -81,8 +81,8 @@ HAND_COUNTED = {
         "zeek:REJ": 2,
         # conns 4 and 5: both sides' FINs seen: SF.
         "zeek:SF": 2,
-        # conn 1: whatever its reviewed golden says (the Zeek view of a
-        # self-connect is being refined in issue 3's Zeek part).
+        # conn 1: whatever its reviewed golden says (Zeek's view of a
+        # self-connect is not obvious from the frames).
         "zeek_from_golden": ["1"],
         # Both SYNs (12, 13) and both SYN-ACKs (14, 15) of conn 4.
         "items:tcpphase.simultaneous_open": 4,

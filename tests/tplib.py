@@ -19,8 +19,8 @@ TSHARK_AS_USER = os.path.join(ROOT, "scripts", "tshark-as-user.sh")
 
 # What counts as a capture in test-captures/ (not: generator scripts,
 # READMEs, half-written *.pcap.tmp files).
-# Per-segment fields (SPEC.md "Per-segment fields", plus tcpphase.anomaly,
-# which lists the anomalies of a segment by name).
+# Per-segment fields (docs/fields.md, "Per-segment fields"; tcpphase.anomaly
+# lists the anomalies of a segment by name).
 SEGMENT_FIELDS = [
     "tcpphase.phase",
     "tcpphase.step",
@@ -29,7 +29,8 @@ SEGMENT_FIELDS = [
     "tcpphase.state.receiver",
     "tcpphase.anomaly",
 ]
-# Per-connection fields (SPEC.md "Per-connection fields").
+# Per-connection fields (docs/fields.md, "Per-connection fields"), but the
+# four packet and byte counters.
 CONNECTION_FIELDS = [
     "tcpphase.conn.id",
     "tcpphase.conn.open",

@@ -5,14 +5,13 @@ the conn.log rows Zeek itself wrote for Zeek's own test traces.
 
     zeek_conformance.py [--build DIR] [--peers DIR] [--list]
 
-The peer data (../shared/peers, beside the repository; never copied into
-it) holds Zeek's traces and zeek/expected.tsv, one row per TCP connection
+The peer data (--peers; not part of the repository) holds Zeek's traces and zeek/expected.tsv, one row per TCP connection
 of a Zeek baseline: 5-tuple, conn_state, history, and the Zeek command line
 that produced it.  For every row this runs the real tshark with the plugin
 just built, two-pass, finds tcpphase's connection by its 5-tuple (in start
 order where several share one tuple), and compares conn_state and history
-exactly.  It prints the agreement, every disagreement, and fails below the
-targets of issue 3 (97% conn_state, 90% history) or when a differing row
+exactly.  It prints the agreement, every disagreement, and fails below
+97% agreement on conn_state or 90% on history or when a differing row
 is not explained in docs/zeek-differences.md (its table row "| N |").
 
 Rows that cannot be compared are counted apart, each with its reason:
@@ -24,7 +23,7 @@ compared; or checksum validation, see below).  A trace that Zeek's suite ran bot
 is compared with the run ignoring them, as Wireshark does; rows of traces
 run only with validation are compared as they are.
 
-Also asserted, from the Suricata peer tests (../shared/peers/suricata):
+Also asserted, from the Suricata peer tests (suricata/ in the peer data):
   - tcp-split-handshake-01-4whs and -02-5whs, both SYNs crossing one way
     or another, are conn.open == "simultaneous";
   - a few flows whose Suricata expectation is a clear open/close verdict
@@ -33,7 +32,7 @@ Also asserted, from the Suricata peer tests (../shared/peers/suricata):
     so its connections are compared with Zeek's baseline
     core.tunnels.teredo/conn.log as further conn_state/history rows.
 
-Without ../shared/peers the check prints one "skipped" line and exits 77
+Without the peer data the check prints one "skipped" line and exits 77
 (ctest's SKIP_RETURN_CODE).
 """
 
