@@ -1,6 +1,6 @@
 /* summary.h — one row per connection, as CSV and as JSON lines.
  *
- * Columns (SPEC.md, tcpphase-annotate): id, first and last frame, start
+ * Columns (docs/fields.md, tcpphase-annotate): id, first and last frame, start
  * time, duration, originator and responder address and port (Zeek's
  * originator, as the plugin's tcpphase.conn.orig_* fields), open, close,
  * conn_state, history, the frame links, handshake and teardown time,

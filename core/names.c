@@ -1,8 +1,9 @@
 /* names.c — every name and text the front ends show: the strings users type
  * into display filters and read in spreadsheets (docs/fields.md), and what
- * each anomaly means.  They are the project's contract with its users:
- * rename nothing without a changelog entry.  One table per enum, indexed by
- * it; the unit tests check that every value has a name, and a distinct one.
+ * each anomaly means.  They are the project's contract with its users
+ * (saved filters, colouring rules and spreadsheets depend on them): rename
+ * nothing.  One table per enum, indexed by it; the unit tests check that
+ * every value has a name, and a distinct one.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */

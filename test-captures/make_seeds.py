@@ -254,7 +254,8 @@ def check_against_seeds(seed_dir):
 
 
 def main():
-    check_against_seeds(os.environ.get("SEED_DIR", "/work/shared/seeds"))
+    check_against_seeds(os.environ.get(
+        "SEED_DIR", os.path.join(HERE, "..", "..", "shared", "seeds")))
     build(SEED000_HANDSHAKE, False, {}, l2_sll, "seed-000-handshake.pcap",
           LINKTYPE_LINUX_SLL)
     build(SEED000_SIMOPEN, False, {}, l2_sll, "seed-000-simultaneous-open.pcap",

@@ -680,15 +680,47 @@ static void test_label_store(void)
     tp_label_store_free(st);
 }
 
+/* Every value of an enum named, and no two alike (names.c). */
+static void check_names(const char *what, int count, const char *(*name)(int))
+{
+    for (int i = 0; i < count; i++) {
+        const char *n = name(i);
+        CHECK(n && *n && strcmp(n, "invalid") != 0, "%s %d has no name", what, i);
+        for (int j = 0; n && j < i; j++)
+            CHECK(!name(j) || strcmp(n, name(j)) != 0, "%s %d and %d are both %s", what, j, i, n);
+    }
+}
+
+static const char *phase_at(int i)   { return tp_phase_name((tp_phase)i); }
+static const char *step_at(int i)    { return tp_step_name((tp_step)i); }
+static const char *role_at(int i)    { return tp_role_name((tp_role)i); }
+static const char *state_at(int i)   { return tp_state_name((tp_tcp_state)i); }
+static const char *open_at(int i)    { return tp_open_name((tp_open_kind)i); }
+static const char *close_at(int i)   { return tp_close_name((tp_close_kind)i); }
+static const char *anomaly_at(int i) { return tp_anomaly_name((tp_anomaly)i); }
+static const char *text_at(int i)    { return tp_anomaly_text((tp_anomaly)i); }
+static const char *link_at(int i)    { return tp_link_name((tp_link)i); }
+static const char *zeek_at(int i)    { return tp_zeek_state_name((tp_zeek_state)i); }
+
 static void test_names(void)
 {
     CHECK(strcmp(tp_step_name(TP_STEP_FIN_SIMULTANEOUS), "fin_simultaneous") == 0, "step name");
     CHECK(strcmp(tp_state_name(TP_STATE_TIME_WAIT), "TIME_WAIT") == 0, "state name");
+    CHECK(strcmp(tp_zeek_state_name(TP_ZEEK_RSTOS0), "RSTOS0") == 0, "Zeek state name");
+    CHECK(strcmp(tp_link_name(TP_LINK_LAST_ACK), "last_ack_frame") == 0, "link name");
     CHECK(strcmp(tp_step_name((tp_step)200), "invalid") == 0, "out-of-range name");
-    for (int i = 0; i < TP_STEP_COUNT; i++)
-        CHECK(strcmp(tp_step_name((tp_step)i), "invalid") != 0, "step %d named", i);
-    for (int i = 0; i < TP_ANOM_COUNT; i++)
-        CHECK(strcmp(tp_anomaly_name((tp_anomaly)i), "invalid") != 0, "anomaly %d named", i);
+    check_names("phase", TP_PHASE_COUNT, phase_at);
+    check_names("step", TP_STEP_COUNT, step_at);
+    check_names("role", TP_ROLE_COUNT, role_at);
+    check_names("state", TP_STATE_COUNT, state_at);
+    check_names("open kind", TP_OPEN_COUNT, open_at);
+    check_names("close kind", TP_CLOSE_COUNT, close_at);
+    check_names("anomaly", TP_ANOM_COUNT, anomaly_at);
+    check_names("anomaly text", TP_ANOM_COUNT, text_at);
+    check_names("link", TP_LINK_COUNT, link_at);
+    check_names("Zeek state", TP_ZEEK_STATE_COUNT, zeek_at);
+    CHECK(tp_anomaly_severity(TP_ANOM_RST_IGNORED) == TP_SEVERITY_WARN &&
+          tp_anomaly_severity(TP_ANOM_REFUSED) == TP_SEVERITY_NOTE, "severities");
 }
 
 /* rst_ignored is known only once both endpoints went on: a late item. */

@@ -4,7 +4,8 @@
  * (port 80, or another) and checks, for every frame, the conn_state and
  * history of the Zeek connection that frame belongs to once the whole
  * capture is read (what `tshark -2` shows), against what Zeek's TCP analyzer
- * does (../shared/peers/zeek/SEMANTICS.md and Zeek's TCPSessionAdapter).
+ * does (Zeek's TCPSessionAdapter, checked against Zeek's own conn.log
+ * baselines by tests/zeek_conformance.py).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
