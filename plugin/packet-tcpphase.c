@@ -21,10 +21,12 @@
  * -d ip.proto==6,tcp) that points IP protocol 6 straight at TCP bypasses
  * the hook, and then nothing is labelled; the entry's default reads
  * "TCP (through tcpphase)".  Decode As rules for TCP ports still apply,
- * since TCP itself is called as before.  Per-frame results live in a compact label store
- * keyed by frame number; connections live in the core's engine.  Both are
- * made by the init routine and freed by the cleanup routine, so a new file,
- * a reload or a changed preference starts clean.
+ * since TCP itself is called as before.
+ *
+ * Per-frame results live in a compact label store keyed by frame number;
+ * connections live in the core's engine.  Both are made by the init routine
+ * and freed by the cleanup routine, so a new file, a reload or a changed
+ * preference starts clean.
  *
  * Copyright (C) 2026 the tcpphase developers
  * SPDX-License-Identifier: GPL-2.0-or-later
