@@ -847,8 +847,7 @@ static void note_other_syn_ack(view *v)
  * instructions on such a segment: tp_engine_feed() costs about 755
  * instructions per packet of the mix in tshark -Y tcp instead of 859
  * (callgrind).  Returns false, having changed nothing, for any other
- * segment; the fuzzer and the golden files hold both paths to the same
- * labels. */
+ * segment. */
 static bool apply_established_ack(tp_conn *c, unsigned sender, const tp_segment *seg,
                                   uint16_t reuse_anomaly, tp_label *label)
 {
