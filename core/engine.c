@@ -899,6 +899,7 @@ static bool apply_established_ack(tp_conn *c, unsigned sender, const tp_segment 
     label->sender_state = TP_STATE_ESTABLISHED;
     label->receiver_state = TP_STATE_ESTABLISHED;
     label->anomalies = reuse_anomaly;
+    label->spare = 0;
     return true;
 }
 
@@ -1001,6 +1002,7 @@ static void conn_apply(tp_conn *c, unsigned sender, const tp_segment *seg,
     label->sender_state = sender_state;
     label->receiver_state = v.R->state;
     label->anomalies = v.anomalies;
+    label->spare = 0;
 }
 
 /* Both views of the connection take the segment: the phase engine's, which

@@ -32,6 +32,7 @@ _Static_assert(TP_PHASE_COUNT <= (1 << PHASE_BITS), "phases fit the packed label
 _Static_assert(TP_ROLE_COUNT <= (1 << ROLE_BITS), "roles fit the packed label");
 _Static_assert(TP_STATE_COUNT <= (1 << STATE_BITS), "states fit the packed label");
 _Static_assert(TP_ANOM_COUNT <= ANOM_BITS, "anomalies fit the packed label");
+_Static_assert(sizeof(tp_label) == 4 + 2 + 6, "a label has no padding (it compares with memcmp)");
 _Static_assert(32 + STEP_BITS + PHASE_BITS + ROLE_BITS + 2 * STATE_BITS + ANOM_BITS <= 64,
                "a packed label is 64 bits");
 
@@ -78,6 +79,7 @@ static void unpack(uint64_t v, tp_label *l)
     l->sender_state = (uint8_t)((v >> shift) & ((1u << STATE_BITS) - 1));   shift += STATE_BITS;
     l->receiver_state = (uint8_t)((v >> shift) & ((1u << STATE_BITS) - 1)); shift += STATE_BITS;
     l->anomalies = (uint16_t)((v >> shift) & ((1u << ANOM_BITS) - 1));
+    l->spare = 0;
 }
 
 tp_label_store *tp_label_store_new(void)

@@ -157,15 +157,17 @@ typedef enum tp_anomaly {
 #define TP_ANOM_BIT(a) ((uint16_t)(1u << (a)))
 
 /* What the core says about one segment at the moment it is fed.
- * Eleven bytes of members: front ends keep one per TCP frame. */
+ * Twelve bytes, no padding (labels compare with memcmp()): front ends keep
+ * one per TCP frame. */
 typedef struct tp_label {
     uint32_t conn_id;        /* 1, 2, ... in order of first segment */
+    uint16_t anomalies;      /* TP_ANOM_BIT()s known at that moment */
     uint8_t  step;           /* tp_step */
     uint8_t  phase;          /* tp_phase */
     uint8_t  role;           /* tp_role of the sender, as known then */
     uint8_t  sender_state;   /* tp_tcp_state after sending */
     uint8_t  receiver_state; /* tp_tcp_state after receiving */
-    uint16_t anomalies;      /* TP_ANOM_BIT()s known at that moment */
+    uint8_t  spare;          /* always 0 */
 } tp_label;
 
 /* ---- Connections --------------------------------------------------------- */
