@@ -43,23 +43,8 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-
-
-def build_dir():
-    b = os.environ.get("TCPPHASE_BUILD", "build")
-    return b if os.path.isabs(b) else os.path.join(ROOT, b)
-
-
-def timed(cmd):
-    """(wall s, cpu s, max RSS KiB) of one run of cmd."""
-    p = subprocess.run(["/usr/bin/time", "-f", "%e %U %S %M", "-o", "/dev/stderr"] + cmd,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                       universal_newlines=True)
-    if p.returncode != 0:
-        sys.exit("failed (exit %d): %s\n%s" % (p.returncode, " ".join(cmd), p.stderr[-3000:]))
-    wall, user, sys_, rss = p.stderr.strip().splitlines()[-1].split()
-    return float(wall), float(user) + float(sys_), int(rss)
+sys.path.insert(0, os.path.dirname(HERE))
+from benchlib import ROOT, built, timed  # noqa: E402
 
 
 def cpu_model():
@@ -98,12 +83,9 @@ def main():
     ap.add_argument("--out", default=os.path.join(HERE, "RESULTS.md"))
     args = ap.parse_args()
 
-    annotate = os.path.join(build_dir(), "annotate", "tcpphase-annotate")
-    gencap = os.path.join(build_dir(), "bench", "gencap")
+    gencap = built("bench", "gencap")
+    annotate = built("annotate", "tcpphase-annotate")
     tshark = ["bash", os.path.join(ROOT, "scripts", "tshark-as-user.sh")]
-    for built in (gencap, annotate):
-        if not os.access(built, os.X_OK):
-            sys.exit("%s is missing: build first (cmake --build %s)" % (built, build_dir()))
     os.makedirs(args.dir, exist_ok=True)
     os.chmod(args.dir, 0o755)           # tshark runs as nobody when we are root
 

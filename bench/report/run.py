@@ -34,21 +34,8 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-
-
-def build_dir():
-    b = os.environ.get("TCPPHASE_BUILD", "build")
-    return b if os.path.isabs(b) else os.path.join(ROOT, b)
-
-
-def timed(cmd):
-    p = subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o", "/dev/stderr"] + cmd,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, universal_newlines=True)
-    if p.returncode != 0:
-        sys.exit("failed: %s\n%s" % (" ".join(cmd), p.stderr))
-    wall, rss = p.stderr.strip().splitlines()[-1].split()
-    return float(wall), int(rss)
+sys.path.insert(0, os.path.dirname(HERE))
+from benchlib import ROOT, built, timed  # noqa: E402
 
 
 def chromium():
@@ -88,8 +75,8 @@ def main():
     ap.add_argument("--out", default=os.path.join(HERE, "RESULTS.md"))
     a = ap.parse_args()
 
-    annotate = os.path.join(build_dir(), "annotate", "tcpphase-annotate")
-    gencap = os.path.join(build_dir(), "bench", "gencap")
+    annotate = built("annotate", "tcpphase-annotate")
+    gencap = built("bench", "gencap")
     os.makedirs(a.dir, exist_ok=True)
     os.chmod(a.dir, 0o755)
     big = os.path.join(a.dir, "mix.pcap")
@@ -146,11 +133,11 @@ def main():
     lines.append("| NAME.report.html | %s (%.1f bytes per packet) |" % (
         mib(os.path.getsize(big_html)), os.path.getsize(big_html) / a.packets))
     lines.append("")
-    pw, rw = med([w for w, _ in plain]), med([w for w, _ in report])
+    pw, rw = med([w for w, _, _ in plain]), med([w for w, _, _ in report])
     lines.append("| tcpphase-annotate -j 1 | wall | peak memory |")
     lines.append("| --- | --- | --- |")
-    lines.append("| without --report | %.2f s | %s |" % (pw, mib(1024 * max(m for _, m in plain))))
-    lines.append("| with --report | %.2f s (x%.2f) | %s |" % (rw, rw / pw, mib(1024 * max(m for _, m in report))))
+    lines.append("| without --report | %.2f s | %s |" % (pw, mib(1024 * max(m for _, _, m in plain))))
+    lines.append("| with --report | %.2f s (x%.2f) | %s |" % (rw, rw / pw, mib(1024 * max(m for _, _, m in report))))
     lines.append("")
     lines.append("| Chromium opens | drawn (page's own clock) | x baseline | whole headless screenshot run | x baseline |")
     lines.append("| --- | --- | --- | --- | --- |")
