@@ -343,6 +343,24 @@ static void on_reset(view *v)
                             ? TP_STATE_LISTEN : TP_STATE_CLOSED);
 }
 
+/* The sender has now sent up to `end` (its highest sequence number + 1). */
+static void note_seq_sent(tp_endpoint *S, uint32_t end)
+{
+    if (!(S->flags & TP_EP_SEQ_KNOWN) || seq_gt(end, S->snd_nxt)) {
+        S->snd_nxt = end;
+        S->flags |= TP_EP_SEQ_KNOWN;
+    }
+}
+
+/* The sender has now acknowledged up to `ack`. */
+static void note_ack_sent(tp_endpoint *S, uint32_t ack)
+{
+    if (!(S->flags & TP_EP_SENT_ACK) || seq_gt(ack, S->last_ack)) {
+        S->last_ack = ack;
+        S->flags |= TP_EP_SENT_ACK;
+    }
+}
+
 /* What the sender's sequence space looks like after this segment. */
 static void note_sent(view *v)
 {
@@ -358,18 +376,13 @@ static void note_sent(view *v)
             S->flags |= TP_EP_SENT_SYN;
         }
     }
-    if (!(S->flags & TP_EP_SEQ_KNOWN) || seq_gt(end, S->snd_nxt)) {
-        S->snd_nxt = end;
-        S->flags |= TP_EP_SEQ_KNOWN;
-    }
+    note_seq_sent(S, end);
     if (v->fin && !(S->flags & TP_EP_SENT_FIN)) {
         S->fin_seq = end - 1;
         S->flags |= TP_EP_SENT_FIN;
     }
-    if (v->ack && (!(S->flags & TP_EP_SENT_ACK) || seq_gt(seg->ack, S->last_ack))) {
-        S->last_ack = seg->ack;
-        S->flags |= TP_EP_SENT_ACK;
-    }
+    if (v->ack)
+        note_ack_sent(S, seg->ack);
     if (v->acks_peer_fin && !(R->flags & TP_EP_FIN_ACKED)) {
         R->flags |= TP_EP_FIN_ACKED;
         v->fin_newly_acked = true;
@@ -450,6 +463,15 @@ static tp_step classify_fin(view *v)
     return TP_STEP_FIN_ACTIVE;
 }
 
+/* A segment without SYN, FIN or RST and without new bytes: bytes sent
+ * before, or a bare ACK (a keep-alive's one old byte included). */
+static tp_step repeat_or_ack(const tp_segment *seg, const tp_endpoint *S)
+{
+    if (seg->payload_len > 0 && !(seg->payload_len == 1 && seg->seq + 1 == S->snd_nxt))
+        return TP_STEP_DATA_RETRANSMISSION;
+    return TP_STEP_ACK;
+}
+
 /* A segment without SYN, FIN or RST, once the states have moved. */
 static tp_step classify_other(view *v)
 {
@@ -474,10 +496,7 @@ static tp_step classify_other(view *v)
     }
     if (v->fin_newly_acked)
         return v->completed_teardown ? TP_STEP_LAST_ACK : TP_STEP_FIN_ACK;
-    if (v->seg->payload_len > 0 &&
-        !(v->seg->payload_len == 1 && v->seg->seq + 1 == S->snd_nxt))   /* keep-alive */
-        return TP_STEP_DATA_RETRANSMISSION;
-    return TP_STEP_ACK;
+    return repeat_or_ack(v->seg, S);
 }
 
 static tp_step classify_rst(view *v)
@@ -834,6 +853,27 @@ static void note_other_syn_ack(view *v)
         v->S->flags |= TP_EP_OTHER_ISN;
 }
 
+/* What every segment leaves, whatever it was: the summaries' counters and
+ * the label's connection, sender role and anomalies (the caller fills in
+ * the step, the phase and the states).  s: the sender's endpoint index. */
+#if defined(__GNUC__)
+__attribute__((always_inline))   /* a call here costs the fast path ~20 instructions */
+#endif
+static inline void note_segment(tp_conn *c, unsigned s, const tp_segment *seg,
+                                uint16_t anomalies, tp_label *label)
+{
+    c->ep[s].packets++;
+    c->ep[s].bytes += seg->payload_len;
+    c->last_frame = seg->frame;
+    c->last_ns = seg->time_ns;
+    c->anomalies |= anomalies;
+
+    label->conn_id = c->id;
+    label->role = (uint8_t)sender_role(c, s);
+    label->anomalies = anomalies;
+    label->spare = 0;
+}
+
 /* conn_apply()'s fast path, as Linux's header prediction in
  * tcp_rcv_established() is tcp_rcv_state_process()'s: the segment most
  * captures are made of (more than half of gencap's mix), an ACK with or
@@ -867,39 +907,16 @@ static bool apply_established_ack(tp_conn *c, unsigned sender, const tp_segment 
     /* view_judge(), then note_sent(). */
     uint32_t end = seg->seq + seg->payload_len;
     bool new_data = seg->payload_len > 0 && (!seq_known || seq_gt(end, S->snd_nxt));
-    if (!seq_known || seq_gt(end, S->snd_nxt)) {
-        S->snd_nxt = end;
-        S->flags |= TP_EP_SEQ_KNOWN;
-    }
-    if (!(S->flags & TP_EP_SENT_ACK) || seq_gt(seg->ack, S->last_ack)) {
-        S->last_ack = seg->ack;
-        S->flags |= TP_EP_SENT_ACK;
-    }
+    note_seq_sent(S, end);
+    note_ack_sent(S, seg->ack);
     /* classify_other(); every step it can give here is ESTABLISHED's. */
-    tp_step step;
-    if (new_data)
-        step = TP_STEP_DATA;
-    else if (seg->payload_len > 0 &&
-             !(seg->payload_len == 1 && seg->seq + 1 == S->snd_nxt))   /* keep-alive */
-        step = TP_STEP_DATA_RETRANSMISSION;
-    else
-        step = TP_STEP_ACK;
+    tp_step step = new_data ? TP_STEP_DATA : repeat_or_ack(seg, S);
 
-    /* conn_apply()'s bookkeeping and label. */
-    S->packets++;
-    S->bytes += seg->payload_len;
-    c->last_frame = seg->frame;
-    c->last_ns = seg->time_ns;
-    c->anomalies |= reuse_anomaly;
-
-    label->conn_id = c->id;
+    note_segment(c, sender, seg, reuse_anomaly, label);
     label->step = (uint8_t)step;
     label->phase = TP_PHASE_ESTABLISHED;
-    label->role = (uint8_t)sender_role(c, sender);
     label->sender_state = TP_STATE_ESTABLISHED;
     label->receiver_state = TP_STATE_ESTABLISHED;
-    label->anomalies = reuse_anomaly;
-    label->spare = 0;
     return true;
 }
 
@@ -988,21 +1005,11 @@ static void conn_apply(tp_conn *c, unsigned sender, const tp_segment *seg,
         step != TP_STEP_HANDSHAKE_ACK)
         v.anomalies |= TP_ANOM_BIT(TP_ANOM_SIMULTANEOUS_OPEN);
 
-    /* Bookkeeping the summaries need. */
-    v.S->packets++;
-    v.S->bytes += seg->payload_len;
-    c->last_frame = seg->frame;
-    c->last_ns = seg->time_ns;
-    c->anomalies |= v.anomalies;
-
-    label->conn_id = c->id;
+    note_segment(c, v.s, seg, v.anomalies, label);
     label->step = (uint8_t)step;
     label->phase = (uint8_t)phase;
-    label->role = (uint8_t)sender_role(c, v.s);
     label->sender_state = sender_state;
     label->receiver_state = v.R->state;
-    label->anomalies = v.anomalies;
-    label->spare = 0;
 }
 
 /* Both views of the connection take the segment: the phase engine's, which
