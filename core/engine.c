@@ -784,7 +784,8 @@ static void conn_open(tp_conn_record *r, uint32_t id, const tp_segment *seg)
     c->addr[1] = seg->dst;
     c->port[1] = seg->dport;
     conn_begin(c, seg);
-    tp_zeek_begin(&r->zeek, seg);
+    tp_zeek_conn zc = { c->id, c->first_ns, is_self(c) };
+    tp_zeek_begin(&r->zeek, &zc, seg);
 }
 
 /* An endpoint that sent an acceptable RST is CLOSED (RFC 9293 section
@@ -1017,7 +1018,7 @@ static void conn_apply(tp_conn *c, unsigned sender, const tp_segment *seg,
 static void record_apply(tp_zeek_parts **zeek_parts, tp_conn_record *r, unsigned sender,
                          const tp_segment *seg, uint16_t reuse_anomaly, tp_label *label)
 {
-    tp_zeek_conn zc = { r->conn.id, r->conn.first_ns };
+    tp_zeek_conn zc = { r->conn.id, r->conn.first_ns, is_self(&r->conn) };
     conn_apply(&r->conn, sender, seg, reuse_anomaly, label);
     tp_zeek_segment(zeek_parts, &r->zeek, &zc, is_self(&r->conn) ? 0 : sender, seg);
 }
@@ -1044,11 +1045,11 @@ static tp_conn_record *rebuilt_entry(const tp_engine *eng, uint32_t id)
     return &eng->rebuilt[id & (REBUILT_CACHE - 1)];
 }
 
-/* Connection id as it stands: a full one in place; a seed or a packed one
- * from the rebuilt cache if it holds it, else rebuilt into *scratch.  NULL
- * if there is no such connection. */
-static const tp_conn_record *record_get(const tp_engine *eng, uint32_t id,
-                                        tp_conn_record *scratch)
+/* Connection id as it stands (engine_private.h): a full one in place; a
+ * seed or a packed one from the rebuilt cache if it holds it, else rebuilt
+ * into *scratch.  NULL if there is no such connection. */
+const tp_conn_record *tp_engine_record(const tp_engine *eng, uint32_t id,
+                                       tp_conn_record *scratch)
 {
     const tp_conn_record *cached = rebuilt_entry(eng, id);
     switch (tp_conn_table_form(&eng->table, id)) {
@@ -1101,16 +1102,10 @@ static void view_of(const tp_conn_record *r, tp_conn_view *out)
     memcpy(out->zeek_history, r->zeek.history, sizeof out->zeek_history);
 }
 
-const tp_conn_record *tp_engine_record(const tp_engine *eng, uint32_t id,
-                                       tp_conn_record *scratch)
-{
-    return record_get(eng, id, scratch);
-}
-
 bool tp_engine_conn(const tp_engine *eng, uint32_t id, tp_conn_view *out)
 {
     tp_conn_record scratch;
-    const tp_conn_record *r = record_get(eng, id, &scratch);
+    const tp_conn_record *r = tp_engine_record(eng, id, &scratch);
     if (!r)
         return false;
     view_of(r, out);

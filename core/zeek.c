@@ -185,15 +185,14 @@ static void flip(tp_zeek *z)
 /* WantConnection: a connection that does not begin with a bare SYN is
  * flipped when its source port looks like a server's and its destination
  * port does not (both: only a non-SYN from the lower port). */
-static void begin_part(tp_zeek *z, const tp_segment *seg, unsigned sender, uint8_t part)
+static void begin_part(tp_zeek *z, const tp_segment *seg, unsigned sender, uint8_t part,
+                       bool self_connect)
 {
     memset(z, 0, sizeof(*z));
     z->part = part;
     z->orig = (uint8_t)sender;
     bool bare_syn = (seg->flags & (TP_SYN | TP_ACK)) == TP_SYN;
-    bool self = seg->sport == seg->dport && seg->src.family == seg->dst.family &&
-                memcmp(seg->src.bytes, seg->dst.bytes, seg->src.family == 6 ? 16 : 4) == 0;
-    if (bare_syn || self)
+    if (bare_syn || self_connect)
         return;
     bool src_likely = likely_server_port(seg->sport), dst_likely = likely_server_port(seg->dport);
     if ((src_likely && !dst_likely) ||
@@ -201,9 +200,9 @@ static void begin_part(tp_zeek *z, const tp_segment *seg, unsigned sender, uint8
         flip(z);
 }
 
-void tp_zeek_begin(tp_zeek *z, const tp_segment *seg)
+void tp_zeek_begin(tp_zeek *z, const tp_zeek_conn *conn, const tp_segment *seg)
 {
-    begin_part(z, seg, 0, 0);    /* the first segment's sender is endpoint 0 */
+    begin_part(z, seg, 0, 0, conn->self_connect);   /* the first segment's sender is endpoint 0 */
 }
 
 /* ---- Timers: when Zeek drops the connection -------------------------------- */
@@ -605,7 +604,7 @@ void tp_zeek_segment(tp_zeek_parts **parts, tp_zeek *z, const tp_zeek_conn *c,
     }
     if (!fresh && (dropped || is_reuse(z, seg)) && z->part < MAX_PART &&
         parts_put(parts, c->id, z->part, seg->frame, conn_state(z), z->history))
-        begin_part(z, seg, sender, (uint8_t)(z->part + 1));
+        begin_part(z, seg, sender, (uint8_t)(z->part + 1), c->self_connect);
 
     unsigned side = (sender == z->orig) ? 0 : 1;
 

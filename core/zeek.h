@@ -35,6 +35,7 @@ typedef struct tp_zeek {
 typedef struct tp_zeek_conn {
     uint32_t id;            /* the connection's id, for the parts' verdicts */
     int64_t  first_ns;      /* its first segment's time: Zeek's timers count from it */
+    bool     self_connect;  /* source == destination: Zeek never flips its roles */
 } tp_zeek_conn;
 
 /* The verdicts of Zeek connections that ended (on Zeek's timers) while
@@ -46,7 +47,7 @@ size_t tp_zeek_parts_memory(const tp_zeek_parts *parts);
 
 /* A new connection's first segment, sent by its endpoint 0: picks Zeek's
  * originator. */
-void tp_zeek_begin(tp_zeek *z, const tp_segment *seg);
+void tp_zeek_begin(tp_zeek *z, const tp_zeek_conn *conn, const tp_segment *seg);
 
 /* Every segment, sent by tcpphase endpoint `sender` of connection `conn`
  * (the first included, after tp_zeek_begin()).  May end the current Zeek
